@@ -1,0 +1,24 @@
+"""Metric plug-ins, looked up by name."""
+
+from __future__ import annotations
+
+from harness.metrics.base import Metric
+from harness.registry import Registry
+
+METRICS: Registry[type[Metric]] = Registry("metric")
+METRICS.register("bleu", "harness.metrics.sacrebleu_metrics:Bleu")
+METRICS.register("chrf", "harness.metrics.sacrebleu_metrics:ChrF")
+METRICS.register("ter", "harness.metrics.sacrebleu_metrics:Ter")
+METRICS.register("rouge1", "harness.metrics.rouge:Rouge1")
+METRICS.register("rouge2", "harness.metrics.rouge:Rouge2")
+METRICS.register("rougeL", "harness.metrics.rouge:RougeL")
+METRICS.register("rougeLsum", "harness.metrics.rouge:RougeLsum")
+
+DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
+
+
+def make_metric(name: str) -> Metric:
+    return METRICS.get(name)()
+
+
+__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "make_metric"]

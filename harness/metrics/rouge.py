@@ -1,0 +1,74 @@
+"""ROUGE through rouge-score, with a tokenizer that keeps Arabic script.
+
+Per segment the statistics are precision, recall and F-measure of the variant; the corpus score
+is 100 × the mean F-measure (rouge-score's ``BootstrapAggregator`` is unseeded, so we take the
+plain mean and leave intervals to our own seeded bootstrap). ROUGE-Lsum treats each line as a
+sentence: the summarization task puts one bullet, and one summary sentence, per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.metadata import version
+
+import numpy as np
+from rouge_score.rouge_scorer import RougeScorer
+
+from harness.metrics.base import Metric, Stats
+from harness.tasks import Task
+from harness.text.arabic import ArabicAwareTokenizer
+
+
+class _Rouge(Metric):
+    tasks = frozenset({Task.SUMMARIZATION})
+    higher_is_better = True
+    variant: str
+
+    def __init__(self, stem_latin: bool = False) -> None:
+        self.tokenizer = ArabicAwareTokenizer(stem_latin=stem_latin)
+        self._scorer = RougeScorer([self.variant], tokenizer=self.tokenizer)
+        self._nrefs: set[int] = set()
+
+    def segment_stats(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+    ) -> Stats:
+        rows: Stats = []
+        for hypothesis, refs in zip(hypotheses, references, strict=True):
+            self._nrefs.add(len(refs))
+            if len(refs) == 1:
+                score = self._scorer.score(refs[0], hypothesis)[self.variant]
+            else:  # rouge-score keeps the best-matching reference per variant
+                score = self._scorer.score_multi(list(refs), hypothesis)[self.variant]
+            rows.append([score.precision, score.recall, score.fmeasure])
+        return rows
+
+    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
+        if len(stats) == 0:
+            return 0.0
+        return float(100.0 * np.asarray(stats, dtype=float)[:, 2].mean())
+
+    def segment_score(self, row: Sequence[float]) -> float:
+        return float(100.0 * row[2])
+
+    def signature(self) -> str:
+        nrefs = ",".join(str(n) for n in sorted(self._nrefs)) or "1"
+        return (
+            f"{self.name}|nrefs:{nrefs}|{self.tokenizer.signature}|agg:mean-f"
+            f"|version:rouge-score-{version('rouge-score')}"
+        )
+
+
+class Rouge1(_Rouge):
+    name = variant = "rouge1"
+
+
+class Rouge2(_Rouge):
+    name = variant = "rouge2"
+
+
+class RougeL(_Rouge):
+    name = variant = "rougeL"
+
+
+class RougeLsum(_Rouge):
+    name = variant = "rougeLsum"

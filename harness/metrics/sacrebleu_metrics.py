@@ -1,0 +1,94 @@
+"""BLEU, chrF++ and TER through sacrebleu, with sacrebleu's own sufficient statistics.
+
+Corpus scores are sacrebleu's ``_compute_score_from_stats`` on the summed segment statistics,
+which is exactly what ``corpus_score`` does; sacrebleu's paired tests use the same two methods.
+Per-segment BLEU uses sacrebleu's sentence-BLEU settings (effective order).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sacrebleu.metrics import BLEU, CHRF, TER
+from sacrebleu.metrics.base import Metric as SacrebleuBase
+
+from harness.errors import HarnessError
+from harness.metrics.base import Metric, Stats
+from harness.tasks import Task
+
+
+def _streams(references: Sequence[Sequence[str]]) -> list[list[str]]:
+    """sacrebleu wants reference *streams*: ``streams[k][i]`` is reference k of segment i."""
+    counts = {len(refs) for refs in references}
+    if len(counts) > 1:
+        raise HarnessError(
+            f"every segment needs the same number of references, got {sorted(counts)}"
+        )
+    return [list(stream) for stream in zip(*references, strict=False)]
+
+
+class _SacrebleuMetric(Metric):
+    tasks = frozenset({Task.TRANSLATION})
+    display_name: str
+
+    def __init__(self) -> None:
+        self._metric: SacrebleuBase = self._make(sentence=False)
+        self._sentence_metric: SacrebleuBase = self._make(sentence=True)
+
+    def _make(self, sentence: bool) -> SacrebleuBase:
+        raise NotImplementedError
+
+    def segment_stats(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+    ) -> Stats:
+        if not hypotheses:
+            return []
+        streams = _streams(references)
+        self._metric._check_corpus_score_args(list(hypotheses), streams)
+        rows = self._metric._extract_corpus_statistics(list(hypotheses), streams)
+        return [[float(x) for x in row] for row in rows]
+
+    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
+        summed = np.asarray(stats, dtype=float).sum(axis=0)
+        return float(self._metric._compute_score_from_stats(summed).score)
+
+    def segment_score(self, row: Sequence[float]) -> float:
+        return float(self._sentence_metric._compute_score_from_stats(np.asarray(row)).score)
+
+    def signature(self) -> str:
+        return f"{self.display_name}|{self._metric.get_signature().format()}"
+
+
+class Bleu(_SacrebleuMetric):
+    """Corpus BLEU with sacrebleu's defaults: 13a tokenizer, exponential smoothing."""
+
+    name = "bleu"
+    display_name = "BLEU"
+    higher_is_better = True
+
+    def _make(self, sentence: bool) -> SacrebleuBase:
+        return BLEU(effective_order=sentence)
+
+
+class ChrF(_SacrebleuMetric):
+    """chrF++: character 6-grams plus word bigrams (``word_order=2``), β = 2."""
+
+    name = "chrf"
+    display_name = "chrF2++"
+    higher_is_better = True
+
+    def _make(self, sentence: bool) -> SacrebleuBase:
+        return CHRF(word_order=2)
+
+
+class Ter(_SacrebleuMetric):
+    """Translation edit rate (lower is better; can exceed 100)."""
+
+    name = "ter"
+    display_name = "TER"
+    higher_is_better = False
+    upper_bound = None
+
+    def _make(self, sentence: bool) -> SacrebleuBase:
+        return TER()

@@ -1,0 +1,55 @@
+"""Scores generations: per-segment sufficient statistics, corpus scores, segment scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from harness.metrics.base import Metric
+from harness.runner import Generation
+from harness.tasks import Task
+from harness.text.sentences import split_sentences
+
+
+@dataclass
+class MetricResult:
+    system: str
+    task: Task
+    metric: str
+    score: float
+    n: int
+    stats: list[list[float]] = field(repr=False)
+
+
+def scored_hypothesis(generation: Generation) -> str:
+    """The text a metric sees: summaries get one sentence per line (for ROUGE-Lsum)."""
+    if generation.example.task is Task.SUMMARIZATION:
+        return "\n".join(split_sentences(generation.output))
+    return generation.output
+
+
+def score_system(
+    generations: Sequence[Generation], metrics: Sequence[Metric]
+) -> list[MetricResult]:
+    """Score one system's generations (one task) with every metric that fits the task."""
+    if not generations:
+        return []
+    task = generations[0].example.task
+    hypotheses = [scored_hypothesis(g) for g in generations]
+    references = [g.example.references for g in generations]
+    results = []
+    for metric in metrics:
+        if not metric.applies_to(task):
+            continue
+        stats = metric.segment_stats(hypotheses, references)
+        results.append(
+            MetricResult(
+                system=generations[0].system,
+                task=task,
+                metric=metric.name,
+                score=metric.corpus_score(stats),
+                n=len(stats),
+                stats=stats,
+            )
+        )
+    return results

@@ -1,0 +1,13 @@
+"""System plug-ins (summarizers and translators), selected by ``type`` in a config."""
+
+from __future__ import annotations
+
+from harness.registry import Registry
+from harness.systems.base import System, SystemParams
+
+SYSTEMS: Registry[type[System]] = Registry("system type")
+SYSTEMS.register("lead", "harness.systems.lead:Lead")
+SYSTEMS.register("identity", "harness.systems.identity:Identity")
+SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
+
+__all__ = ["SYSTEMS", "System", "SystemParams"]

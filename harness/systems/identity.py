@@ -1,0 +1,15 @@
+"""``identity``: copies the source, the floor every MT evaluation should report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.systems.base import System
+from harness.tasks import Example, Task
+
+
+class Identity(System):
+    tasks = frozenset({Task.TRANSLATION})
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        return [e.source for e in examples]

@@ -1,0 +1,67 @@
+"""Tasks turn articles into examples: what a system is given and what its output is scored
+against.
+
+- ``translation``: one example per Arabic segment (title, bullets, paragraphs); the output is
+  scored against the segment's English reference(s).
+- ``summarization``: one example per article with summary bullets; the input is the body, the
+  output is scored against the bullets joined with newlines (one bullet per line, which is what
+  ROUGE-Lsum treats as sentences).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+
+from harness.corpus.article import Article
+from harness.corpus.references import References
+
+
+class Task(StrEnum):
+    TRANSLATION = "translation"
+    SUMMARIZATION = "summarization"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One unit of work for a system and one row of per-segment scores."""
+
+    corpus: str
+    task: Task
+    article_id: str
+    segment_id: str | None
+    source: str
+    references: tuple[str, ...]
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.corpus, self.article_id, self.segment_id)
+
+
+def translation_examples(
+    corpus: str, articles: Iterable[Article], references: References
+) -> Iterator[Example]:
+    for article in articles:
+        for segment in article.translatable:
+            yield Example(
+                corpus,
+                Task.TRANSLATION,
+                article.article_id,
+                segment.segment_id,
+                segment.text,
+                references[(article.article_id, segment.segment_id)],
+            )
+
+
+def summarization_examples(corpus: str, articles: Iterable[Article]) -> Iterator[Example]:
+    for article in articles:
+        if article.bullets and article.paragraphs:
+            yield Example(
+                corpus,
+                Task.SUMMARIZATION,
+                article.article_id,
+                None,
+                article.body_text,
+                (article.summary_text,),
+            )

@@ -1,0 +1,1 @@
+"""Text utilities that know about Arabic: script/language detection, sentences, normalization."""
