@@ -83,7 +83,11 @@ def evaluate(
             "files": prepared.corpus.files,
         },
         "systems": {
-            name: {"params": system.describe(), "counts": status_counts(by_system[name])}
+            name: {
+                "params": system.describe(),
+                "counts": status_counts(by_system[name]),
+                **system.run_info(),
+            }
             for name, system in prepared.systems.items()
         },
         "metrics": {

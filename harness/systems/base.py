@@ -54,6 +54,10 @@ class System(ABC):
         """Called once after the run; returns warnings to show and record."""
         return []
 
+    def run_info(self) -> dict[str, Any]:
+        """Counters and facts learned while running (e.g. truncated inputs), for the report."""
+        return {}
+
     def describe(self) -> dict[str, Any]:
         """What identifies this system's outputs, for provenance."""
         return self.params.model_dump(mode="json")
