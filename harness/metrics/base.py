@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import ClassVar
 
+import numpy as np
+
 from harness.tasks import Task
 
 Stats = list[list[float]]
@@ -45,6 +47,20 @@ class Metric(ABC):
     @abstractmethod
     def signature(self) -> str:
         """Everything needed to reproduce the score (tokenizer, options, versions)."""
+
+    #: dtype of resampled totals; sacrebleu's metrics use float32, as its paired bootstrap does.
+    resample_dtype: ClassVar[type] = np.float64
+
+    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
+        """Corpus scores of many corpora at once, each given by the column sums of its ``n`` rows.
+
+        Bootstrap resamples and randomization trials are scored this way without touching text.
+        The default assumes, as every metric here does, that the corpus score depends only on
+        the sum (or mean) of the rows; metrics override it to vectorise or to match a library.
+        """
+        return np.array(
+            [self.corpus_score(np.broadcast_to(row / n, (n, row.shape[0]))) for row in totals]
+        )
 
     def applies_to(self, task: Task) -> bool:
         return task in self.tasks

@@ -20,6 +20,8 @@ from harness.text.arabic import ArabicAwareTokenizer
 
 
 class _Rouge(Metric):
+    """ROUGE F-measure; ``stem_latin`` applies rouge-score's Porter stemmer to Latin tokens."""
+
     tasks = frozenset({Task.SUMMARIZATION})
     higher_is_better = True
     variant: str
@@ -49,6 +51,9 @@ class _Rouge(Metric):
 
     def segment_score(self, row: Sequence[float]) -> float:
         return float(100.0 * row[2])
+
+    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
+        return 100.0 * totals[:, 2] / n if n else np.zeros(len(totals))
 
     def signature(self) -> str:
         nrefs = ",".join(str(n) for n in sorted(self._nrefs)) or "1"

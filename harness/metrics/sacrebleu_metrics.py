@@ -32,7 +32,8 @@ class _SacrebleuMetric(Metric):
     tasks = frozenset({Task.TRANSLATION})
     display_name: str
 
-    def __init__(self) -> None:
+    def __init__(self, **options: object) -> None:
+        self.options = options
         self._metric: SacrebleuBase = self._make(sentence=False)
         self._sentence_metric: SacrebleuBase = self._make(sentence=True)
 
@@ -56,30 +57,48 @@ class _SacrebleuMetric(Metric):
     def segment_score(self, row: Sequence[float]) -> float:
         return float(self._sentence_metric._compute_score_from_stats(np.asarray(row)).score)
 
+    # sacrebleu's paired bootstrap sums float32 statistics; doing the same reproduces its numbers.
+    resample_dtype = np.float32
+
+    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
+        compute = self._metric._compute_score_from_stats
+        return np.array([compute(row).score for row in totals])  # dtype as sacrebleu infers it
+
     def signature(self) -> str:
         return f"{self.display_name}|{self._metric.get_signature().format()}"
 
 
 class Bleu(_SacrebleuMetric):
-    """Corpus BLEU with sacrebleu's defaults: 13a tokenizer, exponential smoothing."""
+    """Corpus BLEU with sacrebleu's defaults: 13a tokenizer, exponential smoothing.
+
+    Options are ``sacrebleu.metrics.BLEU``'s keyword arguments; segment scores always use
+    sentence-BLEU's effective order.
+    """
 
     name = "bleu"
     display_name = "BLEU"
     higher_is_better = True
 
     def _make(self, sentence: bool) -> SacrebleuBase:
-        return BLEU(effective_order=sentence)
+        return BLEU(**{**self.options, **({"effective_order": True} if sentence else {})})
 
 
 class ChrF(_SacrebleuMetric):
-    """chrF++: character 6-grams plus word bigrams (``word_order=2``), β = 2."""
+    """chrF++: character 6-grams plus word bigrams (``word_order=2``), β = 2.
+
+    Options are ``sacrebleu.metrics.CHRF``'s keyword arguments (``word_order=0`` is plain chrF).
+    """
 
     name = "chrf"
-    display_name = "chrF2++"
     higher_is_better = True
 
+    @property
+    def display_name(self) -> str:  # type: ignore[override]
+        chrf = self._metric
+        return f"chrF{chrf.beta}{'+' * chrf.word_order}"  # type: ignore[attr-defined]
+
     def _make(self, sentence: bool) -> SacrebleuBase:
-        return CHRF(word_order=2)
+        return CHRF(**{"word_order": 2, **self.options})
 
 
 class Ter(_SacrebleuMetric):
@@ -91,4 +110,4 @@ class Ter(_SacrebleuMetric):
     upper_bound = None
 
     def _make(self, sentence: bool) -> SacrebleuBase:
-        return TER()
+        return TER(**self.options)
