@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import DEFAULT_METRICS, METRICS
-from harness.systems import SYSTEMS, SystemParams
+from harness.systems import SYSTEMS, System, SystemParams
 
 Loc = tuple[str | int, ...]
 
@@ -28,6 +28,8 @@ class _ConfigFile(BaseModel):
     references: str | None = None
     systems: list[dict[str, Any]] = Field(min_length=1)
     metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
+    cache_dir: str | None = None
+    max_failures: int | None = Field(default=None, ge=0)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class RunConfig:
     references: str | None
     systems: tuple[SystemParams, ...]
     metrics: tuple[str, ...]
+    cache_dir: str | None = None  # output cache folder, relative to the config's folder
+    max_failures: int | None = None  # failed outputs allowed before the run stops
 
     @property
     def base_dir(self) -> Path:
@@ -107,13 +111,18 @@ def _system_params(entry: Any, index: int, locator: _Locator) -> SystemParams:
     if "type" not in entry:
         raise locator.error(loc, "missing required key 'type'")
     type_name = str(entry["type"])
-    if type_name not in SYSTEMS:
+    if not SYSTEMS.knows(type_name):
         hint = did_you_mean(type_name, SYSTEMS.names())
         raise locator.error(
             (*loc, "type"),
             f"unknown system type '{type_name}'{hint}; known: {', '.join(SYSTEMS.names())}",
         )
-    system_class = SYSTEMS.get(type_name)
+    try:
+        system_class = SYSTEMS.get(type_name)
+    except HarnessError as exc:
+        raise locator.error((*loc, "type"), str(exc)) from None
+    if not (isinstance(system_class, type) and issubclass(system_class, System)):
+        raise locator.error((*loc, "type"), f"'{type_name}' is not a System subclass")
     try:
         params = system_class.params_model.model_validate(entry)
     except ValidationError as exc:
@@ -177,4 +186,6 @@ def load_config(path: Path) -> RunConfig:
         references=top.references,
         systems=systems,
         metrics=tuple(dict.fromkeys(top.metrics)),
+        cache_dir=top.cache_dir,
+        max_failures=top.max_failures,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +23,11 @@ class SystemParams(BaseModel):
     type: str
     task: Task
     batch_size: int = Field(default=16, ge=1)
+    timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
+
+
+# Params that change how a run executes, not what a system outputs: not in the fingerprint.
+_NOT_IN_FINGERPRINT = frozenset({"name", "timeout"})
 
 
 class System(ABC):
@@ -33,6 +40,10 @@ class System(ABC):
 
     params_model: ClassVar[type[SystemParams]] = SystemParams
     tasks: ClassVar[frozenset[Task]] = frozenset(Task)
+    # Bump when a code change alters this type's outputs: it invalidates their cached outputs.
+    backend_version: ClassVar[str] = "1"
+    # False for systems cheaper to recompute than to look up (they never touch the cache).
+    cacheable: ClassVar[bool] = True
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         self.params = params
@@ -50,6 +61,12 @@ class System(ABC):
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
         """Return one output (or ``None`` when there is none) per example."""
 
+    def batch_order(self, examples: Sequence[Example]) -> list[int]:
+        """The order (a permutation of indices) in which the runner feeds ``examples`` to
+        :meth:`generate`; outputs are put back in plan order afterwards. Systems that pad batches
+        return a length-sorted order, so each batch holds inputs of similar length."""
+        return list(range(len(examples)))
+
     def finish(self) -> list[str]:
         """Called once after the run; returns warnings to show and record."""
         return []
@@ -61,3 +78,26 @@ class System(ABC):
     def describe(self) -> dict[str, Any]:
         """What identifies this system's outputs, for provenance."""
         return self.params.model_dump(mode="json")
+
+    def fingerprint(self) -> str:
+        """sha256 of everything that determines this system's outputs: :meth:`describe`
+        (type, model and its revision or file hash, generation settings, prompt template,
+        batch size) less its name and timeout, plus :attr:`backend_version`."""
+        if "_fingerprint" not in self.__dict__:
+            identity = {
+                key: value
+                for key, value in self.describe().items()
+                if key not in _NOT_IN_FINGERPRINT
+            }
+            document = {"backend_version": self.backend_version, "system": identity}
+            canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
+            self.__dict__["_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
+        return self.__dict__["_fingerprint"]
+
+    def cache_input(self, example: Example) -> str:
+        """The input text an output depends on (besides the fingerprint): the cache key."""
+        return example.source
+
+    def input_files(self) -> list[Path]:
+        """Data files this system reads (e.g. an outputs file), hashed into provenance."""
+        return []

@@ -16,6 +16,7 @@ class LeadParams(SystemParams):
 
 
 class Lead(System):
+    cacheable = False  # cheaper to recompute than to look up
     params_model = LeadParams
     tasks = frozenset({Task.SUMMARIZATION})
     params: LeadParams

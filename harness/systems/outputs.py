@@ -7,8 +7,11 @@ and scored as an empty output.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
@@ -25,6 +28,8 @@ class OutputsParams(SystemParams):
 class Outputs(System):
     params_model = OutputsParams
     params: OutputsParams
+    # The file already stores the outputs; its sha256 is in the fingerprint all the same.
+    cacheable = False
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
@@ -32,6 +37,7 @@ class Outputs(System):
         self.path = path if path.is_absolute() else base_dir / path
         self._outputs = self._read()
         self._used: set[OutputKey] = set()
+        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
 
     def _read(self) -> dict[OutputKey, str]:
         outputs: dict[OutputKey, str] = {}
@@ -47,6 +53,16 @@ class Outputs(System):
                 raise HarnessError(f"{self.path}:{number}: second output for {where}")
             outputs[key] = output
         return outputs
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "sha256": self.sha256}
+
+    def input_files(self) -> list[Path]:
+        return [self.path]
+
+    def cache_input(self, example: Example) -> str:
+        # Outputs are looked up by id, not by source text.
+        return json.dumps([example.article_id, example.segment_id])
 
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
         keys = [(e.article_id, e.segment_id) for e in examples]

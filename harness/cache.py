@@ -1,0 +1,170 @@
+"""The output cache: a content-addressed SQLite store of system outputs.
+
+An output is stored under ``(fingerprint, input_sha256)``: the system's fingerprint (type, model
+and its revision or file hash, generation settings, prompt template, backend version; see
+:meth:`harness.systems.base.System.fingerprint`) and the sha256 of the input text. Nothing is
+keyed on names or paths, so a stale output is never reused and a renamed system reuses its own.
+
+The database runs in WAL mode and each batch is committed in its own transaction, so a run
+killed at any point loses at most the batch it was computing, and a second process may read
+while one writes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+
+DEFAULT_CACHE_DIR = Path(".cache") / "harness"
+DATABASE_NAME = "outputs-v1.sqlite"  # the version names the table layout
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS outputs (
+    fingerprint TEXT NOT NULL,
+    input_sha256 TEXT NOT NULL,
+    output TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (fingerprint, input_sha256)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS systems (
+    fingerprint TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    last_name TEXT NOT NULL,
+    last_used TEXT NOT NULL
+);
+"""
+
+# SQLite limits the number of bound parameters per statement; look keys up in chunks.
+_LOOKUP_CHUNK = 500
+
+
+def input_sha256(text: str) -> str:
+    """The content address of an input text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class SystemEntry:
+    """What the cache holds for one fingerprint."""
+
+    fingerprint: str
+    name: str
+    description: dict[str, Any]
+    outputs: int
+    last_used: str
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    path: Path
+    size_bytes: int
+    outputs: int
+    systems: list[SystemEntry]
+
+
+class OutputCache:
+    """Outputs keyed by system fingerprint and input hash, in ``FOLDER/outputs-v1.sqlite``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / DATABASE_NAME
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode: a committed batch survives the process being killed.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise HarnessError(f"{self.path}: cannot open the output cache: {exc}") from None
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> OutputCache:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def register(self, fingerprint: str, name: str, description: dict[str, Any]) -> None:
+        """Record which system a fingerprint stands for (shown by ``harness cache stats``)."""
+        with self._db:
+            self._db.execute(
+                "INSERT INTO systems VALUES (?, ?, ?, ?) ON CONFLICT(fingerprint) DO UPDATE "
+                "SET last_name = excluded.last_name, last_used = excluded.last_used",
+                (fingerprint, json.dumps(description, sort_keys=True), name, _now()),
+            )
+
+    def get_many(self, fingerprint: str, input_hashes: Iterable[str]) -> dict[str, str]:
+        """The stored outputs among ``input_hashes``, by input hash."""
+        wanted = list(dict.fromkeys(input_hashes))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), _LOOKUP_CHUNK):
+            chunk = wanted[start : start + _LOOKUP_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT input_sha256, output FROM outputs "
+                f"WHERE fingerprint = ? AND input_sha256 IN ({marks})",
+                (fingerprint, *chunk),
+            )
+            found.update(rows)
+        return found
+
+    def put_many(self, fingerprint: str, outputs: Sequence[tuple[str, str]]) -> None:
+        """Store ``(input_hash, output)`` pairs in one transaction."""
+        if not outputs:
+            return
+        created = _now()
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
+                [(fingerprint, key, output, created) for key, output in outputs],
+            )
+
+    def stats(self) -> CacheStats:
+        counts = dict(
+            self._db.execute("SELECT fingerprint, COUNT(*) FROM outputs GROUP BY fingerprint")
+        )
+        systems = [
+            SystemEntry(fingerprint, name, json.loads(description), counts.get(fingerprint, 0), at)
+            for fingerprint, description, name, at in self._db.execute(
+                "SELECT fingerprint, description, last_name, last_used FROM systems "
+                "ORDER BY last_used DESC"
+            )
+        ]
+        size = sum(
+            p.stat().st_size for p in self.folder.glob(DATABASE_NAME + "*") if p.is_file()
+        )
+        return CacheStats(self.path, size, sum(counts.values()), systems)
+
+    def clear(self) -> int:
+        """Delete every stored output; returns how many there were."""
+        with self._db:
+            removed = self._db.execute("DELETE FROM outputs").rowcount
+            self._db.execute("DELETE FROM systems")
+        self._db.execute("VACUUM")
+        return removed
+
+
+def resolve_cache_dir(option: Path | None, configured: str | None, base_dir: Path) -> Path:
+    """``--cache-dir`` wins over the config's ``cache_dir`` (relative to the config's folder),
+    which wins over ``.cache/harness`` in the current folder."""
+    if option is not None:
+        return option
+    if configured is not None:
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else base_dir / path
+    return DEFAULT_CACHE_DIR
