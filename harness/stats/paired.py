@@ -1,0 +1,130 @@
+"""Paired significance tests between two systems scored on the same segments.
+
+Both tests reproduce sacrebleu's (``--paired-bs`` and ``--paired-ar``) on the same resamples:
+
+- paired bootstrap: both systems are scored on the same 1,000 resamples; the p-value counts
+  resamples whose centred absolute difference exceeds the observed one (Koehn 2004 as in Moses);
+- approximate randomization: in each of 10,000 trials every segment's pair of statistics is
+  swapped with probability ½; the p-value counts trials whose absolute difference exceeds the
+  observed one.
+
+Both give ``p = (c + 1) / (R + 1)``. The interval of the difference (candidate − baseline) is
+the paired bootstrap's, so it is the same whichever test gives the p-value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from harness.errors import HarnessError
+from harness.metrics.base import Metric
+from harness.stats.resampling import (
+    AR_TRIALS,
+    BOOTSTRAP_RESAMPLES,
+    SEED,
+    Interval,
+    as_matrix,
+    percentile_interval,
+    resample_counts,
+    resampled_scores,
+)
+
+
+class PairedTest(StrEnum):
+    BOOTSTRAP = "paired-bs"
+    RANDOMIZATION = "paired-ar"
+
+    def signature(self) -> str:
+        """sacrebleu's spelling of the test's settings."""
+        if self is PairedTest.BOOTSTRAP:
+            return f"|bs:{BOOTSTRAP_RESAMPLES}|rs:{SEED}"
+        return f"|ar:{AR_TRIALS}|bs:{BOOTSTRAP_RESAMPLES}|rs:{SEED}"
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """A candidate against a baseline on one metric; ``delta`` is candidate − baseline."""
+
+    baseline_score: float
+    system_score: float
+    delta: float
+    interval: Interval | None
+    p_value: float | None
+    test: PairedTest
+
+
+def _p_value(exceeding: int, draws: int) -> float:
+    return (exceeding + 1) / (draws + 1)
+
+
+def _paired_bootstrap_p(
+    metric: Metric,
+    baseline: np.ndarray,
+    system: np.ndarray,
+    observed: float,
+    counts: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    baseline_scores = resampled_scores(metric, baseline, counts)
+    system_scores = resampled_scores(metric, system, counts)
+    sample_diffs = np.abs(system_scores - baseline_scores)
+    centred = sample_diffs - sample_diffs.mean()
+    p = _p_value(int(np.sum(centred > observed)), len(counts))
+    return p, system_scores - baseline_scores
+
+
+def _randomization_p(
+    metric: Metric,
+    baseline: np.ndarray,
+    system: np.ndarray,
+    observed: float,
+    trials: int,
+    seed: int,
+) -> float:
+    n = baseline.shape[0]
+    rng = np.random.default_rng(seed)
+    swap = rng.integers(2, size=(trials, n), dtype=bool)  # sacrebleu's draw
+    # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere
+    totals_a = swap.astype(np.float64) @ (baseline - system) + system.sum(axis=0)
+    totals_b = baseline.sum(axis=0) + system.sum(axis=0) - totals_a
+    scores_a = metric.scores_from_totals(totals_a, n)
+    scores_b = metric.scores_from_totals(totals_b, n)
+    return _p_value(int(np.sum(np.abs(scores_a - scores_b) > observed)), trials)
+
+
+def paired_test(
+    metric: Metric,
+    baseline_stats: Sequence[Sequence[float]],
+    system_stats: Sequence[Sequence[float]],
+    test: PairedTest = PairedTest.BOOTSTRAP,
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    trials: int = AR_TRIALS,
+    seed: int = SEED,
+) -> PairedResult:
+    """Compare a system with a baseline on the same segments (rows in the same order).
+
+    With fewer than 2 segments there is nothing to resample: interval and p-value are ``None``.
+    """
+    if len(baseline_stats) != len(system_stats):
+        raise HarnessError(
+            f"{metric.name}: paired test needs the same segments, got {len(baseline_stats)} "
+            f"baseline and {len(system_stats)} system rows"
+        )
+    baseline = as_matrix(baseline_stats)
+    system = as_matrix(system_stats)
+    baseline_score = metric.corpus_score(baseline_stats)
+    system_score = metric.corpus_score(system_stats)
+    delta = system_score - baseline_score
+    if len(baseline) < 2:
+        return PairedResult(baseline_score, system_score, delta, None, None, test)
+    observed = abs(delta)
+    counts = resample_counts(len(baseline), resamples, seed)
+    p, deltas = _paired_bootstrap_p(metric, baseline, system, observed, counts)
+    if test is PairedTest.RANDOMIZATION:
+        p = _randomization_p(metric, baseline, system, observed, trials, seed)
+    return PairedResult(
+        baseline_score, system_score, delta, percentile_interval(deltas), p, test
+    )
