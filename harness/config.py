@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from harness.compare import CompareSettings
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import DEFAULT_METRICS, METRICS
 from harness.systems import SYSTEMS, System, SystemParams
@@ -30,6 +31,7 @@ class _ConfigFile(BaseModel):
     metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
     cache_dir: str | None = None
     max_failures: int | None = Field(default=None, ge=0)
+    compare: CompareSettings | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class RunConfig:
     metrics: tuple[str, ...]
     cache_dir: str | None = None  # output cache folder, relative to the config's folder
     max_failures: int | None = None  # failed outputs allowed before the run stops
+    compare: CompareSettings | None = None  # paired comparisons between the systems
 
     @property
     def base_dir(self) -> Path:
@@ -135,27 +138,35 @@ def _system_params(entry: Any, index: int, locator: _Locator) -> SystemParams:
     return params
 
 
-def load_config(path: Path) -> RunConfig:
-    """Read and validate a run config; every problem is a one-line :class:`HarnessError`."""
+def read_yaml_mapping(path: Path, kind: str) -> tuple[bytes, dict[str, Any], _Locator]:
+    """Read a YAML mapping (a config, a gate file…) with a locator for its errors.
+
+    Every problem (unreadable, not UTF-8, bad YAML, not a mapping) is a one-line
+    :class:`HarnessError` naming the file, and the line where YAML can tell it.
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise HarnessError(f"{path}: cannot read config: {exc.strerror}") from None
+        raise HarnessError(f"{path}: cannot read {kind}: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8-sig")
         data = yaml.safe_load(text)
         lines = _line_map(text)
     except UnicodeDecodeError:
-        raise HarnessError(f"{path}: config is not valid UTF-8") from None
+        raise HarnessError(f"{path}: {kind} is not valid UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise HarnessError(f"{where}: invalid YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise HarnessError(f"{path}: config must be a YAML mapping")
+        raise HarnessError(f"{path}: {kind} must be a YAML mapping")
+    return raw, data, _Locator(path, lines)
 
-    locator = _Locator(path, lines)
+
+def load_config(path: Path) -> RunConfig:
+    """Read and validate a run config; every problem is a one-line :class:`HarnessError`."""
+    raw, data, locator = read_yaml_mapping(path, "config")
     try:
         top = _ConfigFile.model_validate(data)
     except ValidationError as exc:
@@ -177,6 +188,14 @@ def load_config(path: Path) -> RunConfig:
                 f"unknown metric '{metric}'{hint}; known: {', '.join(METRICS.names())}",
             )
 
+    if top.compare and top.compare.baseline and top.compare.baseline not in seen:
+        raise locator.error(
+            ("compare", "baseline"),
+            f"unknown system '{top.compare.baseline}'"
+            f"{did_you_mean(top.compare.baseline, seen)}; systems: "
+            + ", ".join(system.name for system in systems),
+        )
+
     return RunConfig(
         path=path,
         name=top.name or path.stem,
@@ -188,4 +207,5 @@ def load_config(path: Path) -> RunConfig:
         metrics=tuple(dict.fromkeys(top.metrics)),
         cache_dir=top.cache_dir,
         max_failures=top.max_failures,
+        compare=top.compare,
     )

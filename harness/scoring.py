@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from harness.metrics.base import Metric
 from harness.runner import Generation
+from harness.stats import bootstrap_interval
 from harness.tasks import Task
 from harness.text.sentences import split_sentences
 
@@ -19,6 +20,9 @@ class MetricResult:
     score: float
     n: int
     stats: list[list[float]] = field(repr=False)
+    #: 95% bootstrap interval of ``score`` (see ``harness.stats``); None below 2 items
+    ci_low: float | None = None
+    ci_high: float | None = None
 
 
 def scored_hypothesis(generation: Generation) -> str:
@@ -42,6 +46,7 @@ def score_system(
         if not metric.applies_to(task):
             continue
         stats = metric.segment_stats(hypotheses, references)
+        interval = bootstrap_interval(metric, stats)
         results.append(
             MetricResult(
                 system=generations[0].system,
@@ -50,6 +55,8 @@ def score_system(
                 score=metric.corpus_score(stats),
                 n=len(stats),
                 stats=stats,
+                ci_low=interval.low if interval else None,
+                ci_high=interval.high if interval else None,
             )
         )
     return results
