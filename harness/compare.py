@@ -128,9 +128,7 @@ def _group(report: dict[str, Any]) -> dict[tuple[str, str, str | None], dict[str
     groups: dict[tuple[str, str, str | None], dict[str, Any]] = {}
     for result in report["results"]:
         key = (result["system"], result["task"], result.get("corpus"))
-        groups.setdefault(key, {"metrics": [], "segments": []})["metrics"].append(
-            result["metric"]
-        )
+        groups.setdefault(key, {"metrics": [], "segments": []})["metrics"].append(result["metric"])
     for segment in report["segments"]:
         key = (segment["system"], segment["task"], segment.get("corpus"))
         if key in groups:
@@ -229,9 +227,7 @@ def compare_reports(
             base_stats = [base_rows[k] for k in keys]
             cand_stats = [cand_rows[k] for k in keys]
             outcome = paired_test(metric, base_stats, cand_stats, test)
-            comparisons.append(
-                Comparison(base_key[0], system, task, metric_name, corpus, outcome)
-            )
+            comparisons.append(Comparison(base_key[0], system, task, metric_name, corpus, outcome))
             if metric_name == shared[0]:
                 changes.extend(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)

@@ -8,7 +8,8 @@ Both tests reproduce sacrebleu's (``--paired-bs`` and ``--paired-ar``) on the sa
   swapped with probability ½; the p-value counts trials whose absolute difference exceeds the
   observed one.
 
-Both give ``p = (c + 1) / (R + 1)``. The interval of the difference (candidate − baseline) is
+Both give ``p = (c + 1) / (R + 1)``, except that identical statistics give ``p = 1`` (sacrebleu
+reports ``1 / (R + 1)``, which reads as significant for a system against itself). The interval of the difference (candidate − baseline) is
 the paired bootstrap's, so it is the same whichever test gives the p-value.
 """
 
@@ -120,11 +121,11 @@ def paired_test(
     delta = system_score - baseline_score
     if len(baseline) < 2:
         return PairedResult(baseline_score, system_score, delta, None, None, test)
+    if np.array_equal(baseline, system):  # sacrebleu would say p = 1/(R+1) here
+        return PairedResult(baseline_score, system_score, 0.0, Interval(0.0, 0.0), 1.0, test)
     observed = abs(delta)
     counts = resample_counts(len(baseline), resamples, seed)
     p, deltas = _paired_bootstrap_p(metric, baseline, system, observed, counts)
     if test is PairedTest.RANDOMIZATION:
         p = _randomization_p(metric, baseline, system, observed, trials, seed)
-    return PairedResult(
-        baseline_score, system_score, delta, percentile_interval(deltas), p, test
-    )
+    return PairedResult(baseline_score, system_score, delta, percentile_interval(deltas), p, test)
