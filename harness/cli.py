@@ -90,7 +90,10 @@ def run(
     out_dir = out or _default_out_dir(prepared.config.name)
     write_report(report, out_dir)
     _print_results(report)
-    stdout.print(f"report: {out_dir / 'report.md'} and {out_dir / 'report.json'}", highlight=False)
+    stdout.print(
+        f"report: {out_dir / 'report.html'}, {out_dir / 'report.md'} and {out_dir / 'report.json'}",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -120,6 +123,28 @@ def segments(
                 stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
             for segment in article.segments:
                 typer.echo(json.dumps(segment.to_json(), ensure_ascii=False))
+
+
+@app.command()
+@user_errors
+def leaderboard(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders or report.json files.")],
+    sort: Annotated[
+        str | None, typer.Option("--sort", help="Metric to rank by (default: each task's first).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the Markdown here instead of stdout.")
+    ] = None,
+) -> None:
+    """One Markdown table of every system in RUNS, with confidence intervals."""
+    from harness.leaderboard import build_leaderboard, load_runs, render_markdown
+
+    text = render_markdown(build_leaderboard(load_runs(runs), sort))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        stdout.print(f"leaderboard: {out}", highlight=False)
 
 
 @app.command("list")

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.export import write_exports
+from harness.html import write_html_report
 from harness.metrics import METRICS, Metric
 from harness.runner import Generation, Status
 from harness.scoring import MetricResult
@@ -155,3 +157,5 @@ def write_report(report: dict[str, Any], out_dir: Path) -> None:
         json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     (out_dir / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    write_html_report(report, out_dir)
+    write_exports(report, out_dir)

@@ -1,0 +1,101 @@
+"""Spreadsheet exports of a report: ``results.csv`` and ``segments.csv``.
+
+Both are UTF-8 *with* a byte-order mark: without it, Excel reads CSV as the local code page and
+Arabic turns into mojibake. Columns are the report's own keys, so a key added to the report
+contract later (``ci_low``, ``corpus``, …) becomes a column without changes here.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+RESULTS_NAME = "results.csv"
+SEGMENTS_NAME = "segments.csv"
+ENCODING = "utf-8-sig"
+
+_RESULT_COLUMNS = ("corpus", "system", "task", "metric", "score", "ci_low", "ci_high", "n")
+_SEGMENT_COLUMNS = (
+    "corpus",
+    "system",
+    "task",
+    "article_id",
+    "segment_id",
+    "status",
+    "source",
+    "output",
+)
+# Nested or bulky keys that get columns of their own (or none) instead of one cell.
+_SEGMENT_SPECIAL = {"references", "scores", "stats", "error"}
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _columns(
+    preferred: Sequence[str], entries: Iterable[dict[str, Any]], skip: set[str]
+) -> list[str]:
+    """The preferred columns present in any entry, then any other scalar keys, in order seen."""
+    seen: dict[str, None] = {}
+    for entry in entries:
+        for key, value in entry.items():
+            if key not in skip and not isinstance(value, dict | list):
+                seen.setdefault(key)
+    return [c for c in preferred if c in seen] + [c for c in seen if c not in preferred]
+
+
+def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``results.csv``: one row per system, task and metric."""
+    results = report.get("results") or []
+    header = _columns(_RESULT_COLUMNS, results, set())
+    return header, [[_cell(r.get(c)) for c in header] for r in results]
+
+
+def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``segments.csv``: one row per system and segment.
+
+    References get columns ``reference_1`` … ``reference_K`` and each metric a column of its
+    own (empty where the metric does not apply to the segment's task).
+    """
+    segments = report.get("segments") or []
+    base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
+    references = max((len(s.get("references") or []) for s in segments), default=0)
+    metrics = list(dict.fromkeys(m for s in segments for m in s.get("scores") or {}))
+    header = [
+        *base,
+        *(f"reference_{i + 1}" for i in range(references)),
+        *metrics,
+        "error",
+    ]
+    rows = []
+    for segment in segments:
+        refs = list(segment.get("references") or [])
+        scores = segment.get("scores") or {}
+        rows.append(
+            [
+                *(_cell(segment.get(c)) for c in base),
+                *(refs[i] if i < len(refs) else "" for i in range(references)),
+                *(_cell(scores.get(m)) for m in metrics),
+                _cell(segment.get("error")),
+            ]
+        )
+    return header, rows
+
+
+def _write(path: Path, table: tuple[list[str], list[list[Any]]]) -> None:
+    header, rows = table
+    with path.open("w", encoding=ENCODING, newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_exports(report: dict[str, Any], out_dir: Path) -> list[Path]:
+    """Write ``results.csv`` and ``segments.csv`` into ``out_dir``."""
+    paths = [out_dir / RESULTS_NAME, out_dir / SEGMENTS_NAME]
+    _write(paths[0], results_table(report))
+    _write(paths[1], segments_table(report))
+    return paths

@@ -1,0 +1,69 @@
+"""One chart per metric: each system's score with its confidence interval, as inline SVG.
+
+Drawn with matplotlib's object API (no pyplot, so no global backend state). Text is drawn as
+glyph paths, so the SVG needs no font and carries no text from the report; the SVG is made
+deterministic (no date, fixed id salt) so the same report renders to the same file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Bar:
+    system: str
+    score: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def metric_chart_svg(
+    metric: str, bars: Sequence[Bar], higher_is_better: bool, chart_id: str
+) -> str:
+    """A horizontal bar chart of ``bars`` with CI error bars, as an ``<svg>`` element.
+
+    ``chart_id`` salts the SVG's internal ids, so several charts can share one page.
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    height = 0.9 + 0.42 * len(bars)
+    with matplotlib.rc_context({"svg.hashsalt": chart_id, "svg.fonttype": "path", "font.size": 9}):
+        figure = Figure(figsize=(4.6, height), layout="constrained")
+        axes = figure.subplots()
+        positions = list(range(len(bars)))[::-1]
+        scores = [bar.score for bar in bars]
+        axes.barh(positions, scores, color="#4c78a8", height=0.6)
+        with_ci = [
+            i for i, bar in enumerate(bars) if bar.ci_low is not None and bar.ci_high is not None
+        ]
+        if with_ci:
+            axes.errorbar(
+                [scores[i] for i in with_ci],
+                [positions[i] for i in with_ci],
+                xerr=[
+                    [scores[i] - bars[i].ci_low for i in with_ci],  # type: ignore[operator]
+                    [bars[i].ci_high - scores[i] for i in with_ci],  # type: ignore[operator]
+                ],
+                fmt="none",
+                ecolor="#222222",
+                elinewidth=1.2,
+                capsize=4,
+            )
+        axes.set_yticks(positions, [bar.system for bar in bars])
+        axes.set_title(f"{metric} ({'higher' if higher_is_better else 'lower'} is better)")
+        axes.set_xlabel("score" + (" with 95% CI" if with_ci else " (no CI in this report)"))
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+        axes.set_axisbelow(True)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    # matplotlib escapes text in its comments; dropping them keeps the page smaller anyway.
+    return _COMMENT.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))
