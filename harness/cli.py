@@ -19,6 +19,7 @@ from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
 from harness.evaluate import evaluate, prepare
 from harness.metrics import METRICS
+from harness.models.cli import models_app
 from harness.report import results_tables, write_report
 from harness.systems import SYSTEMS
 
@@ -145,6 +146,9 @@ def leaderboard(
     else:
         out.write_text(text, encoding="utf-8")
         stdout.print(f"leaderboard: {out}", highlight=False)
+
+
+app.add_typer(models_app, name="models")
 
 
 @app.command("list")

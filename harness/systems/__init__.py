@@ -9,5 +9,7 @@ SYSTEMS: Registry[type[System]] = Registry("system type")
 SYSTEMS.register("lead", "harness.systems.lead:Lead")
 SYSTEMS.register("identity", "harness.systems.identity:Identity")
 SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
+SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
+SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]

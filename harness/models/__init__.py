@@ -1,0 +1,2 @@
+"""Model files the harness manages itself: GGUF models shipped as PyPI packages, and the cache
+folder where they are assembled and converted."""

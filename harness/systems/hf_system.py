@@ -1,0 +1,157 @@
+"""What the Hugging Face system types share: lazy loading, length-sorted batching, truncation
+bookkeeping and the description that identifies their outputs.
+
+**Batching.** Inputs are sorted longest first and cut into batches of ``batch_size``, so each
+batch holds inputs of similar length and little compute goes to padding; outputs are returned
+in input order. The runner asks :meth:`batch_order` for the same order across the whole run.
+
+**Long inputs.** An input longer than the model's limit (``max_input_tokens``, else what the
+tokenizer and model config declare) keeps its *first* tokens: news puts the key facts first, so
+for summarization the article's head is summarized (the "lead" strategy). Every truncated input
+is named in a warning and counted in the report (``provenance.systems[NAME].truncated``).
+"""
+
+from __future__ import annotations
+
+import time
+from abc import abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.systems.base import System, SystemParams
+from harness.systems.hf_loading import HFParams, ModelSource, load_model, model_input_limit
+from harness.tasks import Example
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+
+def length_sorted(texts: Sequence[str]) -> list[int]:
+    """Indices of ``texts``, longest first; ties keep input order (a stable sort)."""
+    return sorted(range(len(texts)), key=lambda index: -len(texts[index]))
+
+
+def where(example: Example) -> str:
+    return example.article_id + (f"/{example.segment_id}" if example.segment_id else "")
+
+
+class HFSystem(System):
+    """Base of ``hf-seq2seq`` and ``hf-causal``; subclasses build prompts and decode."""
+
+    params: HFParams
+    auto_class_name: str  # the transformers Auto* class that loads this kind of model
+
+    def __init__(self, params: SystemParams, base_dir: Path) -> None:
+        super().__init__(params, base_dir)
+        self.source = ModelSource.resolve(self.params, base_dir)
+        self._tokenizer: PreTrainedTokenizerBase | None = None
+        self._model: PreTrainedModel | None = None
+        self.device = ""
+        self.input_limit: int | None = None
+        self.load_seconds = 0.0
+        self.truncated: dict[str, tuple[int, int]] = {}  # where → (tokens, kept)
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
+        if self._tokenizer is None or self._model is None:
+            import transformers
+
+            started = time.perf_counter()
+            auto_class = getattr(transformers, self.auto_class_name)
+            tokenizer, model, self.device = load_model(self.source, self.params, auto_class)
+            self.prepare(tokenizer, model)
+            self.input_limit = self.token_budget(tokenizer, model)
+            self._tokenizer, self._model = tokenizer, model
+            self.load_seconds = time.perf_counter() - started
+        return self._tokenizer, self._model
+
+    def prepare(self, tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel) -> None:
+        """Set up tokenizer and model after loading (language codes, padding side, …)."""
+
+    def token_budget(
+        self, tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel
+    ) -> int | None:
+        """How many input tokens fit (None: no known limit)."""
+        return model_input_limit(tokenizer, model, self.params.max_input_tokens)
+
+    # -- prompts and truncation ------------------------------------------------------------
+    @abstractmethod
+    def render(self, source: str) -> str:
+        """The model input for one source text."""
+
+    def fit(self, example: Example) -> str:
+        """The model input for ``example``, its source cut to its first tokens when too long."""
+        tokenizer, _ = self.load()
+        text = self.render(example.source)
+        limit = self.input_limit
+        if limit is None:
+            return text
+        total = self.count_tokens(text)
+        if total <= limit:
+            return text
+        source_ids = tokenizer(example.source, add_special_tokens=False)["input_ids"]
+        keep = max(0, len(source_ids) - (total - limit))
+        while True:  # decoding and re-encoding can shift a token or two
+            text = self.render(tokenizer.decode(source_ids[:keep], skip_special_tokens=True))
+            if self.count_tokens(text) <= limit or keep == 0:
+                break
+            keep = max(0, keep - max(1, (self.count_tokens(text) - limit)))
+        self.truncated[where(example)] = (total, limit)
+        return text
+
+    def count_tokens(self, text: str) -> int:
+        tokenizer, _ = self.load()
+        return len(tokenizer(text)["input_ids"])
+
+    # -- generation ------------------------------------------------------------------------
+    def batch_order(self, examples: Sequence[Example]) -> list[int]:
+        # The prompt around each source is the same, so source length orders inputs alike,
+        # without loading the model.
+        return length_sorted([example.source for example in examples])
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        texts = [self.fit(example) for example in examples]
+        outputs: list[str | None] = [None] * len(examples)
+        order = length_sorted(texts)
+        size = self.params.batch_size
+        for start in range(0, len(order), size):
+            chunk = order[start : start + size]
+            for index, output in zip(
+                chunk, self.generate_batch([texts[i] for i in chunk]), strict=True
+            ):
+                outputs[index] = output
+        return outputs
+
+    @abstractmethod
+    def generate_batch(self, texts: list[str]) -> list[str]:
+        """Outputs for one batch of model inputs."""
+
+    def generation_kwargs(self) -> dict[str, Any]:
+        """Everything passed to ``model.generate`` besides the inputs."""
+        return self.params.generation_kwargs()
+
+    # -- reporting -------------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        # Where the model cache lives does not change outputs; the weights' hash identifies them.
+        return {
+            **self.params.model_dump(mode="json", exclude={"model_cache_dir"}),
+            "weights": self.source.fingerprint,
+            "generation": self.generation_kwargs(),
+        }
+
+    def run_info(self) -> dict[str, Any]:
+        return {
+            "truncated": len(self.truncated),
+            "truncated_segments": sorted(self.truncated),
+            "input_limit_tokens": self.input_limit,
+            "device": self.device or None,
+            "load_s": round(self.load_seconds, 3),
+        }
+
+    def finish(self) -> list[str]:
+        return [
+            f"{self.name}: input of {name} has {tokens} tokens, more than the model's limit of "
+            f"{limit}; kept its first {limit} tokens"
+            for name, (tokens, limit) in sorted(self.truncated.items())
+        ]
