@@ -286,3 +286,78 @@ class GateRun:
         assert self.gate is not None, "GateRun needs a baseline or a gate"
         checks = check_gate(self.gate, candidate["results"], [])
         return GateOutcome(self.gate, ReportComparison([], []), checks)
+
+
+class _SpecFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    config: str | None = None
+    report: str | None = None
+    baseline: str
+    gate: str | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A regression spec (see :mod:`harness.pytest_plugin`): candidate, baseline and gate."""
+
+    path: Path
+    config: Path | None
+    report: Path | None
+    baseline: dict[str, Any]
+    gate: Gate
+
+    def candidate(self) -> dict[str, Any]:
+        """The candidate report: the config run now, or the report named by the spec."""
+        if self.report is not None:
+            return load_report(self.report)
+        from harness.config import load_config
+        from harness.evaluate import evaluate, prepare
+
+        assert self.config is not None
+        return {**evaluate(prepare(load_config(self.config))), "_path": str(self.config)}
+
+    def check(self) -> GateOutcome:
+        return GateRun(self.baseline, self.gate).check(self.candidate())
+
+
+def load_spec(path: Path) -> Spec:
+    """Read a regression spec; paths in it are relative to its folder."""
+    _, data, locator = read_yaml_mapping(path, "regression spec")
+    try:
+        spec = _SpecFile.model_validate(data)
+    except ValidationError as exc:
+        raise locator.from_validation(exc, _SpecFile, ()) from None
+    if (spec.config is None) == (spec.report is None):
+        raise locator.error((), "give exactly one of 'config' (run it) or 'report' (use it)")
+    base = path.parent
+    if isinstance(spec.gate, dict):
+        gate = parse_gate(spec.gate, locator, ("gate",))
+    else:
+        gate = load_gate(base / spec.gate)
+    return Spec(
+        path=path,
+        config=base / spec.config if spec.config is not None else None,
+        report=base / spec.report if spec.report is not None else None,
+        baseline=load_report(base / spec.baseline),
+        gate=gate,
+    )
+
+
+def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
+    """The names of the checks a candidate like ``baseline`` gets, known before it runs."""
+    names = []
+    for result in baseline["results"]:
+        rule = gate.metrics.get(result["metric"])
+        if rule is None:
+            continue
+        where = f"{result['system']}/{result['task']}/{result['metric']}"
+        if rule.floor is not None:
+            names.append(f"{where}/floor")
+        names.append(f"{where}/drop")
+    if not names:
+        raise HarnessError(
+            f"{baseline['_path']}: none of the gate's metrics ({', '.join(gate.metrics)}) "
+            "is in the baseline report"
+        )
+    return names
