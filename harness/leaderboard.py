@@ -37,6 +37,8 @@ def _check_results(path: Path, report: Any) -> None:
     if not isinstance(report, dict) or not isinstance(report.get("results"), list):
         raise HarnessError(f"{path}: key 'results': missing or not a list; is this a report.json?")
     for index, entry in enumerate(report["results"]):
+        if not isinstance(entry, dict):
+            raise HarnessError(f"{path}: key 'results[{index}]': not an object")
         missing = [k for k in ("system", "task", "metric", "score") if k not in entry]
         if missing:
             raise HarnessError(f"{path}: key 'results[{index}]': missing {', '.join(missing)}")

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.compare import DEFAULT_ALPHA
 from harness.html.charts import Bar, metric_chart_svg
 from harness.html.overlap import Piece, mark_overlap, vocabulary
 from harness.metrics import METRICS
 
-DEFAULT_ALPHA = 0.05
 _COUNT_ORDER = ("generated", "cached", "empty", "missing", "failed")
 
 
@@ -300,27 +300,22 @@ def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> li
     return rows
 
 
-def _alpha(provenance: dict[str, Any]) -> float:
-    compare = (provenance.get("config") or {}).get("compare")
-    alpha = _number(compare.get("alpha")) if isinstance(compare, dict) else None
-    return alpha if alpha is not None else DEFAULT_ALPHA
-
-
 def build_page(report: dict[str, Any]) -> Page:
     """Turn a report document into the page's content."""
     provenance = report.get("provenance") or {}
-    alpha = _alpha(provenance)
+    alpha = DEFAULT_ALPHA
     results = report.get("results") or []
     segments = report.get("segments") or []
     comparisons = report.get("comparisons") or []
     groups = list(dict.fromkeys([*map(_group_key, results), *map(_group_key, segments)]))
+    several_corpora = len({corpus for corpus, _ in groups}) > 1
     sections = []
     for index, (corpus, task) in enumerate(groups):
         anchor = f"section-{index}"
         in_group = [r for r in results if _group_key(r) == (corpus, task)]
         metrics, systems, rows = _results_table(in_group)
         group_comparisons = [
-            c for c in comparisons if c.get("task") == task and c.get("corpus") == corpus
+            c for c in comparisons if c.get("task") == task and c.get("corpus", corpus) == corpus
         ]
         group_segments = [s for s in segments if _group_key(s) == (corpus, task)]
         for segment in group_segments:
@@ -329,7 +324,7 @@ def build_page(report: dict[str, Any]) -> Page:
         sections.append(
             Section(
                 anchor=anchor,
-                title=task.capitalize() + (f" — {corpus}" if corpus else ""),
+                title=task.capitalize() + (f" — {corpus}" if corpus and several_corpora else ""),
                 task=task,
                 metrics=metrics,
                 systems=systems,

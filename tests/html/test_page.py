@@ -214,3 +214,36 @@ def test_missing_output_shows_its_status(html):
         '<span class="status missing" title="no output &lt;b&gt;line&lt;/b&gt;">missing</span>'
         in html
     )
+
+
+def test_several_corpora_get_a_section_each():
+    report = make_report(with_statistics=True)
+    other = make_report(with_statistics=True)
+    for entry in [*report["results"], *report["segments"], *report["comparisons"]]:
+        entry["corpus"] = "seeds"
+    for entry in [*other["results"], *other["segments"], *other["comparisons"]]:
+        entry["corpus"] = "flores"
+    report["results"] += other["results"]
+    report["segments"] += other["segments"]
+    report["comparisons"] += other["comparisons"][:1]
+    html = render_html(report)
+    titles = re.findall(r"<h2>(.*?)</h2>", html)
+    assert titles[:4] == [
+        "Translation — seeds",
+        "Summarization — seeds",
+        "Translation — flores",
+        "Summarization — flores",
+    ]
+    sections = re.split(r'<section id="section-\d+"', html)[1:]
+    assert sections[0].count('<td class="comparison ') == 5
+    assert sections[2].count('<td class="comparison ') == 1
+
+
+def test_one_corpus_is_not_repeated_in_titles():
+    report = make_report()
+    for entry in [*report["results"], *report["segments"]]:
+        entry["corpus"] = "seeds"
+    assert re.findall(r"<h2>(.*?)</h2>", render_html(report))[:2] == [
+        "Translation",
+        "Summarization",
+    ]
