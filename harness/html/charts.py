@@ -59,7 +59,7 @@ def metric_chart_svg(
             )
         axes.set_yticks(positions, [bar.system for bar in bars])
         axes.set_title(f"{metric} ({'higher' if higher_is_better else 'lower'} is better)")
-        axes.set_xlabel("score" + (" with 95% CI" if with_ci else " (no CI in this report)"))
+        axes.set_xlabel("score with 95% CI" if with_ci else "score")
         axes.spines[["top", "right"]].set_visible(False)
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)

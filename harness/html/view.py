@@ -121,6 +121,16 @@ class Section:
     matrices: list[Matrix]
     has_comparisons: bool
     rows: list[SegmentRow]
+    ci_fields: bool = False  # whether the results carry ci_low/ci_high keys (maybe null)
+
+    @property
+    def ci_note(self) -> str:
+        """Why the table has (or lacks) intervals."""
+        if any(score.ci_text for row in self.results for score in row.scores):
+            return "Brackets: 95% bootstrap confidence interval."
+        if self.ci_fields:
+            return "No confidence intervals: they need at least 2 items scored."
+        return "This report has no confidence intervals."
 
     @property
     def is_summarization(self) -> bool:
@@ -333,6 +343,7 @@ def build_page(report: dict[str, Any]) -> Page:
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
                 rows=_segment_rows(group_segments, summarization=task == "summarization"),
+                ci_fields=any("ci_low" in r for r in in_group),
             )
         )
     counts = [

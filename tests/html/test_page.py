@@ -247,3 +247,13 @@ def test_one_corpus_is_not_repeated_in_titles():
         "Translation",
         "Summarization",
     ]
+
+
+def test_null_intervals_are_explained():
+    report = make_report(with_statistics=True)
+    for result in report["results"]:
+        if result["task"] == "summarization":
+            result["ci_low"] = result["ci_high"] = None  # one article: no interval
+    html = render_html(report)
+    assert "Brackets: 95% bootstrap confidence interval." in html
+    assert "No confidence intervals: they need at least 2 items scored." in html
