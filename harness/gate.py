@@ -3,7 +3,7 @@
 A gate file (YAML)::
 
     alpha: 0.05            # significance level of the paired test
-    test: paired-bs        # or paired-ar
+    test: paired-ar        # (default) or paired-bs
     metrics:
       bleu: {floor: 25, max_drop: 0.5}
       ter:  {floor: 60}    # TER is lower-is-better: the floor is a ceiling, score <= 60
@@ -26,6 +26,7 @@ from rich.console import Console
 
 from harness.compare import (
     DEFAULT_ALPHA,
+    DEFAULT_TEST,
     Comparison,
     ReportComparison,
     compare_reports,
@@ -48,7 +49,7 @@ class Gate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     alpha: float = Field(default=DEFAULT_ALPHA, gt=0, lt=1)
-    test: PairedTest = PairedTest.BOOTSTRAP
+    test: PairedTest = DEFAULT_TEST
     metrics: dict[str, MetricRule] = Field(min_length=1)
 
 

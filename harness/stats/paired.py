@@ -9,8 +9,13 @@ Both tests reproduce sacrebleu's (``--paired-bs`` and ``--paired-ar``) on the sa
   observed one.
 
 Both give ``p = (c + 1) / (R + 1)``, except that identical statistics give ``p = 1`` (sacrebleu
-reports ``1 / (R + 1)``, which reads as significant for a system against itself). The interval of the difference (candidate − baseline) is
-the paired bootstrap's, so it is the same whichever test gives the p-value.
+reports ``1 / (R + 1)``, which reads as significant for a system against itself). The interval
+of the difference (candidate − baseline) is the paired bootstrap's, whichever test gives p.
+
+Calibration (``tests/stats/test_calibration.py``): under the null, approximate randomization
+rejects at about the nominal rate; sacrebleu's paired bootstrap centres the *absolute*
+differences, which makes it effectively one-sided and rejects about twice as often as α. It is
+offered to reproduce sacrebleu; comparisons and gates default to approximate randomization.
 """
 
 from __future__ import annotations

@@ -1,0 +1,61 @@
+"""Bootstrap resampling: sacrebleu's draws, vectorised scoring, intervals and their edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from harness.metrics import make_metric
+from harness.metrics.base import Metric
+from harness.stats import bootstrap_interval, bootstrap_signature
+from harness.stats.resampling import percentile_interval, resample_counts
+
+
+def test_counts_are_sacrebleus_index_draws() -> None:
+    counts = resample_counts(7, 50, seed=12345)
+    indices = np.random.default_rng(12345).choice(7, size=(50, 7), replace=True)
+    assert counts.shape == (50, 7)
+    assert (counts.sum(axis=1) == 7).all()
+    for row, drawn in zip(counts, indices, strict=True):
+        assert row.tolist() == np.bincount(drawn, minlength=7).tolist()
+
+
+def test_interval_reads_sacrebleus_indices() -> None:
+    values = np.arange(1000, dtype=float)[::-1]
+    interval = percentile_interval(values)
+    assert (interval.low, interval.high) == (25.0, 974.0)  # 1000 // 40, 1000 - 25 - 1
+
+
+@pytest.mark.parametrize("name", ["bleu", "chrf", "ter", "rouge1", "rougeLsum"])
+def test_vectorised_scores_equal_the_generic_definition(name: str) -> None:
+    """Each metric's fast ``scores_from_totals`` agrees with the base class's definition."""
+    metric = make_metric(name)
+    if "rouge" in name:
+        hyps, refs = ["قطة على السجادة", "الطقس جميل", "وزير الدفاع"], ["قطة", "الطقس", "وزير"]
+    else:
+        hyps, refs = ["a cat sat on it", "the weather", "minister of defence"], ["a cat", "x", "m"]
+    stats = np.asarray(metric.segment_stats(hyps, [[r] for r in refs]))
+    counts = resample_counts(3, 20, seed=1)
+    totals = counts.astype(float) @ stats
+    fast = metric.scores_from_totals(totals, 3)
+    generic = Metric.scores_from_totals(metric, totals, 3)
+    assert np.allclose(fast.astype(float), generic, atol=1e-4)
+
+
+def test_interval_is_none_below_two_items() -> None:
+    bleu = make_metric("bleu")
+    assert bootstrap_interval(bleu, []) is None
+    assert bootstrap_interval(bleu, bleu.segment_stats(["a b c"], [["a b c"]])) is None
+
+
+def test_interval_brackets_the_score_and_is_seeded() -> None:
+    rouge = make_metric("rouge1")
+    rng = np.random.default_rng(0)
+    f = rng.uniform(0.2, 0.8, size=200)
+    stats = np.stack([f, f, f], axis=1).tolist()
+    interval = bootstrap_interval(rouge, stats)
+    assert interval is not None
+    assert interval.low < rouge.corpus_score(stats) < interval.high
+    assert bootstrap_interval(rouge, stats) == interval
+    assert bootstrap_interval(rouge, stats, seed=1) != interval
+    assert bootstrap_signature() == "|bs:1000|rs:12345"
