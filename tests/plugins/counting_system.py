@@ -19,9 +19,9 @@ class CountingParams(SystemParams):
     calls: str
     prefix: str = ""  # stands for a generation setting: it changes every output
     delay: float = 0.0  # seconds per example
-    fail_on: list[str] = []  # segment ids whose batch raises
-    hang_on: list[str] = []  # segment ids whose batch sleeps for a minute
-    empty_on: list[str] = []  # segment ids that get an empty output
+    fail_on: tuple[str, ...] = ()  # segment ids whose batch raises
+    hang_on: tuple[str, ...] = ()  # segment ids whose batch sleeps for a minute
+    empty_on: tuple[str, ...] = ()  # segment ids that get an empty output
 
 
 def expected_output(source: str, prefix: str = "") -> str:
