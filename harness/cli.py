@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -14,13 +13,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from harness.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
 from harness.config import load_config
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
-from harness.evaluate import evaluate, prepare
+from harness.evaluate import evaluate, open_cache, prepare
 from harness.metrics import METRICS
 from harness.models.cli import models_app
-from harness.report import results_tables, write_report
+from harness.report import results_tables
+from harness.run_folder import RunFolder, default_run_dir, rerender
+from harness.stats import PairedTest
 from harness.systems import SYSTEMS
 
 app = typer.Typer(
@@ -48,9 +50,8 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _default_out_dir(run_name: str) -> Path:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return Path("runs") / f"{run_name}-{stamp}"
+def _warn(message: str) -> None:
+    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
 def _print_results(report: dict[str, Any]) -> None:
@@ -70,9 +71,32 @@ def run(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output folder (default: runs/NAME-TIME).")
     ] = None,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Output cache folder (default: config's cache_dir)."),
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Neither reuse nor store model outputs.")
+    ] = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Compare with this report.json (or run folder)."),
+    ] = None,
+    gate: Annotated[
+        Path | None, typer.Option("--gate", help="Gate file: exit 1 when a rule fails.")
+    ] = None,
 ) -> None:
-    """Run the systems of CONFIG, score them and write report.json and report.md."""
+    """Run the systems of CONFIG, score them and write the run folder.
+
+    With --baseline and/or --gate, then compare and gate as `harness compare` does.
+    """
+    from harness.gate import GateRun
+
+    # usage errors in the baseline or gate surface before any model runs
+    gating = GateRun.load(baseline, gate) if baseline or gate else None
     prepared = prepare(load_config(config))
+    cache = open_cache(prepared, cache_dir, enabled=not no_cache)
+    out_dir = out or default_run_dir(prepared.config.name)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -81,20 +105,54 @@ def run(
         console=stderr,
         transient=True,
     )
-    with progress:
+    folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None)
+    with progress, folder:
         task = progress.add_task("generating", total=len(prepared.plan))
-        report = evaluate(
-            prepared,
-            advance=lambda n: progress.advance(task, n),
-            warn=lambda message: stderr.print(f"[yellow]warning:[/] {message}", highlight=False),
-        )
-    out_dir = out or _default_out_dir(prepared.config.name)
-    write_report(report, out_dir)
+        try:
+            report = evaluate(
+                prepared,
+                advance=lambda n: progress.advance(task, n),
+                warn=_warn,
+                cache=cache,
+                on_outputs=folder.add_outputs,
+            )
+        finally:
+            if cache is not None:
+                cache.close()
+        folder.write_reports(report)
     _print_results(report)
     stdout.print(
         f"report: {out_dir / 'report.html'}, {out_dir / 'report.md'} and {out_dir / 'report.json'}",
         highlight=False,
     )
+    if gating is not None:
+        _exit_on_gate(gating.check(report, out_dir / "report.json"))
+
+
+def _exit_on_gate(outcome: Any) -> None:
+    from harness.gate import print_outcome
+
+    print_outcome(stdout, outcome)
+    raise typer.Exit(0 if outcome.passed else 1)
+
+
+@app.command()
+@user_errors
+def compare(
+    baseline: Annotated[Path, typer.Argument(help="Baseline report.json or run folder.")],
+    candidate: Annotated[Path, typer.Argument(help="Candidate report.json or run folder.")],
+    gate: Annotated[
+        Path | None, typer.Option("--gate", help="Gate file (default: any significant drop).")
+    ] = None,
+    test: Annotated[
+        PairedTest | None, typer.Option("--test", help="Paired test (default: the gate's).")
+    ] = None,
+) -> None:
+    """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
+    from harness.compare import load_report
+    from harness.gate import GateRun
+
+    _exit_on_gate(GateRun.load(baseline, gate, test).check(load_report(candidate)))
 
 
 @app.command()
@@ -102,10 +160,11 @@ def run(
 def validate(config: Annotated[Path, typer.Argument(help="Run config (YAML).")]) -> None:
     """Check CONFIG, its articles, references and output files without running any model."""
     prepared = prepare(load_config(config))
-    for message in prepared.corpus.warnings:
+    for message in (m for corpus in prepared.corpora for m in corpus.warnings):
         stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
     stdout.print(
-        f"ok: {len(prepared.corpus.articles)} article(s), {len(prepared.systems)} system(s), "
+        f"ok: {sum(len(c.articles) for c in prepared.corpora)} article(s) in "
+        f"{len(prepared.corpora)} corpus(es), {len(prepared.systems)} system(s), "
         f"{len(prepared.metrics)} metric(s), {len(prepared.plan)} work item(s)",
         highlight=False,
     )
@@ -149,6 +208,57 @@ def leaderboard(
 
 
 app.add_typer(models_app, name="models")
+
+
+@app.command()
+@user_errors
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (holding report.json).")],
+) -> None:
+    """Re-render the reports of RUN_DIR from its report.json, without running any model."""
+    _print_results(rerender(run_dir))
+    stdout.print(f"re-rendered the reports in {run_dir}", highlight=False)
+
+
+cache_app = typer.Typer(no_args_is_help=True, help="Inspect or empty the output cache.")
+app.add_typer(cache_app, name="cache")
+CacheDirOption = Annotated[Path, typer.Option("--cache-dir", help="Output cache folder.")]
+
+
+def _existing_cache(cache_dir: Path) -> OutputCache:
+    if not (cache_dir / DATABASE_NAME).is_file():
+        raise HarnessError(f"{cache_dir}: no output cache here")
+    return OutputCache(cache_dir)
+
+
+@cache_app.command("stats")
+@user_errors
+def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
+    """How many outputs the cache holds, per system fingerprint."""
+    with _existing_cache(cache_dir) as cache:
+        stats = cache.stats()
+    stdout.print(
+        f"{stats.path}: {stats.outputs} output(s), {len(stats.systems)} system fingerprint(s), "
+        f"{stats.size_bytes / 1e6:.2f} MB",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for entry in stats.systems:
+        stdout.print(
+            f"  {entry.fingerprint[:12]}  {entry.outputs:>7} output(s)  {entry.name} "
+            f"({entry.description.get('type')}), last used {entry.last_used}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@cache_app.command("clear")
+@user_errors
+def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
+    """Delete every output in the cache."""
+    with _existing_cache(cache_dir) as cache:
+        removed = cache.clear()
+    stdout.print(f"{cache_dir}: removed {removed} output(s)", highlight=False, soft_wrap=True)
 
 
 @app.command("list")

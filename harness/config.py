@@ -6,16 +6,17 @@ Relative paths in a config resolve against the config file's folder.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.compare import CompareSettings
+from harness.corpus.spec import SPEC_BY_FORMAT, CorpusSpec, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
-from harness.metrics import DEFAULT_METRICS, METRICS
+from harness.metrics import DEFAULT_METRICS, METRICS, make_metric
 from harness.systems import SYSTEMS, System, SystemParams
 
 Loc = tuple[str | int, ...]
@@ -25,10 +26,13 @@ class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
-    articles: str
+    articles: str | None = None
     references: str | None = None
+    corpus: list[dict[str, Any]] | None = Field(default=None, min_length=1)
     systems: list[dict[str, Any]] = Field(min_length=1)
-    metrics: list[str] = Field(default_factory=lambda: list(DEFAULT_METRICS), min_length=1)
+    metrics: list[str | dict[str, Any]] = Field(
+        default_factory=lambda: list(DEFAULT_METRICS), min_length=1
+    )
     cache_dir: str | None = None
     max_failures: int | None = Field(default=None, ge=0)
     compare: CompareSettings | None = None
@@ -42,10 +46,11 @@ class RunConfig:
     name: str
     sha256: str
     data: dict[str, Any]
-    articles: str
-    references: str | None
+    corpora: tuple[CorpusSpec, ...]
     systems: tuple[SystemParams, ...]
     metrics: tuple[str, ...]
+    #: options of metrics given as ``{name: chrf, word_order: 0}``; absent = defaults
+    metric_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache_dir: str | None = None  # output cache folder, relative to the config's folder
     max_failures: int | None = None  # failed outputs allowed before the run stops
     compare: CompareSettings | None = None  # paired comparisons between the systems
@@ -76,6 +81,20 @@ def _line_map(text: str) -> dict[Loc, int]:
     return lines
 
 
+def _nested_model(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
+    """The (sub)model that ``loc`` points into, for "did you mean" hints on nested keys."""
+    for part in loc:
+        field_info = model.model_fields.get(part) if isinstance(part, str) else None
+        if field_info is None:
+            break
+        candidates = [field_info.annotation, *get_args(field_info.annotation)]
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            break
+        model = nested[0]
+    return model
+
+
 class _Locator:
     """Formats errors as ``FILE:LINE: key.path: message``."""
 
@@ -100,7 +119,7 @@ class _Locator:
         loc: Loc = (*prefix, *first["loc"])
         key = first["loc"][-1] if first["loc"] else ""
         if first["type"] == "extra_forbidden":
-            hint = did_you_mean(str(key), model.model_fields)
+            hint = did_you_mean(str(key), _nested_model(model, first["loc"][:-1]).model_fields)
             return self.error(loc, f"unknown key '{key}'{hint}")
         if first["type"] == "missing":
             return self.error(loc[:-1], f"missing required key '{key}'")
@@ -138,6 +157,74 @@ def _system_params(entry: Any, index: int, locator: _Locator) -> SystemParams:
     return params
 
 
+def _corpus_specs(top: _ConfigFile, locator: _Locator) -> tuple[CorpusSpec, ...]:
+    """The ``corpus:`` entries, or the one seed corpus of ``articles:``/``references:``."""
+    if top.corpus is None:
+        if top.articles is None:
+            raise locator.error((), "missing required key 'corpus' (or 'articles')")
+        name = Path(top.articles.rstrip("/")).name or "articles"
+        return (SeedCorpus(name=name, format="seed", path=top.articles, references=top.references),)
+    if top.articles is not None or top.references is not None:
+        raise locator.error(
+            ("articles" if top.articles is not None else "references",),
+            "use either 'articles'/'references' or 'corpus', not both",
+        )
+    specs: list[CorpusSpec] = []
+    for index, entry in enumerate(top.corpus):
+        loc: Loc = ("corpus", index)
+        if not isinstance(entry, dict):
+            raise locator.error(loc, "each corpus must be a mapping with name and format")
+        if "format" not in entry:
+            raise locator.error(loc, "missing required key 'format'")
+        model = SPEC_BY_FORMAT.get(str(entry["format"]))
+        if model is None:
+            hint = did_you_mean(str(entry["format"]), SPEC_BY_FORMAT)
+            raise locator.error(
+                (*loc, "format"),
+                f"unknown corpus format '{entry['format']}'{hint}; "
+                f"known: {', '.join(SPEC_BY_FORMAT)}",
+            )
+        try:
+            spec = model.model_validate(entry)
+        except ValidationError as exc:
+            raise locator.from_validation(exc, model, loc) from None
+        if any(s.name == spec.name for s in specs):
+            raise locator.error((*loc, "name"), f"duplicate corpus name '{spec.name}'")
+        specs.append(spec)  # type: ignore[arg-type]
+    return tuple(specs)
+
+
+def _metrics(
+    entries: list[str | dict[str, Any]], locator: _Locator
+) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+    """Metric names in order, and the options of those given as mappings."""
+    names: list[str] = []
+    options: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(entries):
+        loc: Loc = ("metrics", index)
+        if isinstance(entry, dict):
+            if "name" not in entry:
+                raise locator.error(loc, "missing required key 'name'")
+            name, given = str(entry["name"]), {k: v for k, v in entry.items() if k != "name"}
+        else:
+            name, given = entry, {}
+        if name not in METRICS:
+            hint = did_you_mean(name, METRICS.names())
+            raise locator.error(
+                loc, f"unknown metric '{name}'{hint}; known: {', '.join(METRICS.names())}"
+            )
+        if name in names:
+            raise locator.error(loc, f"metric '{name}' is listed twice")
+        if given:
+            try:
+                make_metric(name, given)
+            except HarnessError as exc:
+                raise locator.error(loc, str(exc)) from None
+            options[name] = given
+        names.append(name)
+    return tuple(names), options
+
+
 def read_yaml_mapping(path: Path, kind: str) -> tuple[bytes, dict[str, Any], _Locator]:
     """Read a YAML mapping (a config, a gate file…) with a locator for its errors.
 
@@ -172,7 +259,17 @@ def load_config(path: Path) -> RunConfig:
     except ValidationError as exc:
         raise locator.from_validation(exc, _ConfigFile, ()) from None
 
+    corpora = _corpus_specs(top, locator)
     systems = tuple(_system_params(entry, i, locator) for i, entry in enumerate(top.systems))
+    corpus_names = [c.name for c in corpora]
+    for index, system in enumerate(systems):
+        for name in system.corpora or ():
+            if name not in corpus_names:
+                raise locator.error(
+                    ("systems", index, "corpora"),
+                    f"unknown corpus '{name}'{did_you_mean(name, corpus_names)}; "
+                    f"corpora: {', '.join(corpus_names)}",
+                )
     seen: set[str] = set()
     for index, system in enumerate(systems):
         if system.name in seen:
@@ -180,13 +277,7 @@ def load_config(path: Path) -> RunConfig:
                 ("systems", index, "name"), f"duplicate system name '{system.name}'"
             )
         seen.add(system.name)
-    for index, metric in enumerate(top.metrics):
-        if metric not in METRICS:
-            hint = did_you_mean(metric, METRICS.names())
-            raise locator.error(
-                ("metrics", index),
-                f"unknown metric '{metric}'{hint}; known: {', '.join(METRICS.names())}",
-            )
+    metric_names, metric_options = _metrics(top.metrics, locator)
 
     if top.compare and top.compare.baseline and top.compare.baseline not in seen:
         raise locator.error(
@@ -201,10 +292,10 @@ def load_config(path: Path) -> RunConfig:
         name=top.name or path.stem,
         sha256=hashlib.sha256(raw).hexdigest(),
         data=data,
-        articles=top.articles,
-        references=top.references,
+        corpora=corpora,
         systems=systems,
-        metrics=tuple(dict.fromkeys(top.metrics)),
+        metrics=metric_names,
+        metric_options=metric_options,
         cache_dir=top.cache_dir,
         max_failures=top.max_failures,
         compare=top.compare,

@@ -23,6 +23,7 @@ SCHEMA_VERSION = 1
 def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, Any]:
     example = generation.example
     row: dict[str, Any] = {
+        "corpus": example.corpus,
         "system": generation.system,
         "task": example.task.value,
         "article_id": example.article_id,
@@ -32,6 +33,7 @@ def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, 
         "references": list(example.references),
         "scores": scores,
         "status": generation.status.value,
+        "cached": generation.cached,
     }
     if generation.error:
         row["error"] = generation.error
@@ -39,42 +41,61 @@ def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, 
 
 
 def build_report(
-    generations_by_system: dict[str, list[Generation]],
+    generations_by_group: dict[tuple[str, str], list[Generation]],
     results: Sequence[MetricResult],
     metrics: dict[str, Metric],
     provenance: dict[str, Any],
+    comparisons: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    segment_scores: dict[tuple[str, int], dict[str, float]] = {}
+    """``generations_by_group`` maps (corpus, system) to that system's outputs on the corpus,
+    in the order of the statistics rows of the matching ``results``."""
+    SegmentKey = tuple[str | None, str, int]
+    segment_scores: dict[SegmentKey, dict[str, float]] = {}
+    segment_stats: dict[SegmentKey, dict[str, list[float]]] = {}
     for result in results:
         metric = metrics[result.metric]
         for index, row in enumerate(result.stats):
-            segment_scores.setdefault((result.system, index), {})[result.metric] = (
-                metric.segment_score(row)
-            )
+            key = (result.corpus, result.system, index)
+            segment_scores.setdefault(key, {})[result.metric] = metric.segment_score(row)
+            segment_stats.setdefault(key, {})[result.metric] = list(row)
     segments = [
-        _segment_row(generation, segment_scores.get((system, index), {}))
-        for system, generations in generations_by_system.items()
+        {
+            **_segment_row(generation, segment_scores.get((corpus, system, index), {})),
+            "stats": segment_stats.get((corpus, system, index), {}),
+        }
+        for (corpus, system), generations in generations_by_group.items()
         for index, generation in enumerate(generations)
     ]
     return {
         "schema_version": SCHEMA_VERSION,
         "results": [
             {
+                "corpus": r.corpus,
                 "system": r.system,
                 "task": r.task.value,
                 "metric": r.metric,
                 "score": r.score,
                 "n": r.n,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
             }
             for r in results
         ],
         "segments": segments,
         "provenance": provenance,
-    }
+    } | ({"comparisons": list(comparisons)} if comparisons is not None else {})
 
 
 def status_counts(generations: Sequence[Generation]) -> dict[str, int]:
-    return {status.value: sum(g.status is status for g in generations) for status in Status}
+    """Where each output came from; the counts add up to the number of examples.
+
+    ``generated``: non-empty, computed in this run; ``cached``: non-empty, reused from the
+    output cache; ``empty``, ``missing``, ``failed``: wherever they came from.
+    """
+    counts = {status.value: sum(g.status is status for g in generations) for status in Status}
+    counts["cached"] = sum(g.cached and g.status is Status.GENERATED for g in generations)
+    counts[Status.GENERATED.value] -= counts["cached"]
+    return counts
 
 
 def _metric_header(name: str) -> str:
@@ -83,11 +104,14 @@ def _metric_header(name: str) -> str:
 
 
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Per task: the header and rows of the systems × metrics table."""
+    """Per task (and corpus, when a run has several): the systems × metrics table."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
-    tasks = dict.fromkeys(r["task"] for r in report["results"])
-    for task in tasks:
-        results = [r for r in report["results"] if r["task"] == task]
+    groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
+    several = len({corpus for corpus, _ in groups}) > 1
+    for corpus, task in groups:
+        results = [
+            r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus
+        ]
         metrics = list(dict.fromkeys(r["metric"] for r in results))
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
@@ -99,17 +123,20 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
             [system, str(values["n"]), *(f"{values[m]:.2f}" for m in metrics)]
             for system, values in rows.items()
         ]
-        tables[task] = (header, body)
+        tables[f"{task} on {corpus}" if several else task] = (header, body)
     return tables
 
 
 def render_markdown(report: dict[str, Any]) -> str:
     provenance = report["provenance"]
-    corpus = provenance["corpus"]
+    corpora = provenance.get("corpora") or {provenance["corpus"]["name"]: provenance["corpus"]}
+    described = ", ".join(
+        f"**{name}** ({info['articles']} article(s))" for name, info in corpora.items()
+    )
     lines = [
         f"# harness report: {provenance.get('run_name', '')}",
         "",
-        f"Corpus **{corpus['name']}** ({corpus['articles']} article(s)). "
+        f"Corpus {described}. "
         "Scores are 0–100; ↑ higher is better, ↓ lower is better; n = segments or articles scored.",
     ]
     for task, (header, body) in results_tables(report).items():
@@ -125,14 +152,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         "",
         "## Outputs per system",
         "",
-        "| system | task | generated | empty | missing | failed |",
-        "|---|---|---|---|---|---|",
+        "| system | task | generated | cached | empty | missing | failed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, info in provenance["systems"].items():
         c = info["counts"]
         lines.append(
-            f"| {name} | {info['params']['task']} | {c['generated']} | {c['empty']} "
-            f"| {c['missing']} | {c['failed']} |"
+            f"| {name} | {info['params']['task']} | {c['generated']} | {c.get('cached', 0)} "
+            f"| {c['empty']} | {c['missing']} | {c['failed']} |"
         )
     lines.append("")
     lines.append("Missing and failed outputs are scored as empty strings.")
@@ -148,7 +175,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     if provenance.get("git_commit"):
         lines.append(f"- harness commit: `{provenance['git_commit']}`")
+    if provenance.get("hardware"):
+        lines.append(f"- hardware: {_hardware_line(provenance['hardware'])}")
     return "\n".join(lines) + "\n"
+
+
+def _hardware_line(hardware: dict[str, Any]) -> str:
+    parts = [f"{hardware.get('cpu')}, {hardware.get('usable_cpus')} usable CPU(s)"]
+    if "torch_threads" in hardware:
+        parts.append(f"torch threads {hardware['torch_threads']}")
+        parts.append("GPU: " + (", ".join(hardware.get("gpus") or []) or "none"))
+    return "; ".join(parts)
 
 
 def write_report(report: dict[str, Any], out_dir: Path) -> None:

@@ -185,6 +185,8 @@ def rerender(run_dir: Path) -> dict[str, Any]:
     report = load_report(run_dir)
     try:
         write_report(report, run_dir)
-    except (KeyError, TypeError) as exc:
+    except KeyError as exc:
         raise HarnessError(f"{run_dir / REPORT_NAME}: incomplete report: missing {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise HarnessError(f"{run_dir / REPORT_NAME}: inconsistent report: {exc}") from None
     return report

@@ -23,6 +23,7 @@ class MetricResult:
     #: 95% bootstrap interval of ``score`` (see ``harness.stats``); None below 2 items
     ci_low: float | None = None
     ci_high: float | None = None
+    corpus: str | None = None
 
 
 def scored_hypothesis(generation: Generation) -> str:
@@ -57,6 +58,7 @@ def score_system(
                 stats=stats,
                 ci_low=interval.low if interval else None,
                 ci_high=interval.high if interval else None,
+                corpus=generations[0].example.corpus,
             )
         )
     return results

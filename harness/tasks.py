@@ -1,8 +1,9 @@
 """Tasks turn articles into examples: what a system is given and what its output is scored
 against.
 
-- ``translation``: one example per Arabic segment (title, bullets, paragraphs); the output is
-  scored against the segment's English reference(s).
+- ``translation``: one example per segment with a reference (in a seed article: each Arabic
+  title, bullet and paragraph; in a line-aligned test set: each line); the output is scored
+  against the segment's English reference(s).
 - ``summarization``: one example per article with summary bullets; the input is the body, the
   output is scored against the bullets joined with newlines (one bullet per line, which is what
   ROUGE-Lsum treats as sentences).
@@ -42,16 +43,19 @@ class Example:
 def translation_examples(
     corpus: str, articles: Iterable[Article], references: References
 ) -> Iterator[Example]:
+    """Every segment that has a reference (loading checked that each Arabic one has)."""
     for article in articles:
-        for segment in article.translatable:
-            yield Example(
-                corpus,
-                Task.TRANSLATION,
-                article.article_id,
-                segment.segment_id,
-                segment.text,
-                references[(article.article_id, segment.segment_id)],
-            )
+        for segment in article.segments:
+            refs = references.get((article.article_id, segment.segment_id))
+            if refs is not None:
+                yield Example(
+                    corpus,
+                    Task.TRANSLATION,
+                    article.article_id,
+                    segment.segment_id,
+                    segment.text,
+                    refs,
+                )
 
 
 def summarization_examples(corpus: str, articles: Iterable[Article]) -> Iterator[Example]:

@@ -90,10 +90,11 @@ def test_outputs_system_missing_segments_are_reported_and_scored_empty(tmp_path)
     )
     result = CliRunner().invoke(app, ["run", str(config), "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "missing output for 000_e6a39a29327ab8d5/paragraph-2" in result.stderr
+    assert "mine: 2 missing output(s): " in result.stderr
+    assert "000_e6a39a29327ab8d5/paragraph-2" in result.stderr and "scored as empty" in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert report["provenance"]["systems"]["mine"]["counts"] == {
-        "generated": 7, "empty": 0, "missing": 2, "failed": 0
+        "generated": 7, "cached": 0, "empty": 0, "missing": 2, "failed": 0
     }
     missing = [s for s in report["segments"] if s["status"] == "missing"]
     assert [s["segment_id"] for s in missing] == ["paragraph-2", "paragraph-5"]

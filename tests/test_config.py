@@ -46,7 +46,7 @@ def test_default_config_loads():
         (("type: identity", "type: identiy"),
          r"c\.yaml:6: systems\[1\]\.type: unknown system type 'identiy' \(did you mean 'identity'\?\)"),
         (("    type: identity\n", ""), r"c\.yaml:5: systems\[1\]: missing required key 'type'"),
-        (("articles: {repo}/seeds/\n", ""), r"c\.yaml: missing required key 'articles'"),
+        (("articles: {repo}/seeds/\n", ""), r"c\.yaml: missing required key 'corpus' \(or 'articles'\)"),
         (("[bleu, rougeL]", "[bleu, rougel]"),
          r"c\.yaml:8: metrics\[1\]: unknown metric 'rougel' \(did you mean 'rougeL'\?\)"),
         (("name: copy", "name: lead-2"), r"c\.yaml:5: systems\[1\]\.name: duplicate system name 'lead-2'"),
@@ -82,4 +82,4 @@ def test_cli_reports_config_error_in_one_line_with_exit_2(tmp_path):
 def test_validate_command(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(write(tmp_path, GOOD))])
     assert result.exit_code == 0, result.output
-    assert "ok: 1 article(s), 2 system(s), 2 metric(s), 10 work item(s)" in result.stdout
+    assert "ok: 1 article(s) in 1 corpus(es), 2 system(s), 2 metric(s), 10 work item(s)" in result.stdout

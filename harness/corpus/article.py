@@ -11,6 +11,7 @@ class SegmentKind(StrEnum):
     BULLET = "bullet"
     PARAGRAPH = "paragraph"
     EMBED = "embed"
+    SENTENCE = "sentence"  # a line of a line-aligned test set
 
 
 @dataclass(frozen=True)

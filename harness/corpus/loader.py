@@ -1,33 +1,31 @@
-"""Loads the corpus a config names: its articles, their references, and what was read."""
+"""Loads the corpora a config names, whatever their format, into :class:`Corpus` objects."""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.corpus.article import Article
-from harness.corpus.references import References, check_alignment, load_references
+from harness.corpus.corpus import Corpus, file_sha256, resolve
+from harness.corpus.references import check_alignment, load_references
 from harness.corpus.seed_reader import expand_article_paths, read_article
+from harness.corpus.selection import describe_selection, select_indices
+from harness.corpus.spec import CorpusSpec, ParallelCorpus, SeedCorpus
 from harness.errors import HarnessError
 
-
-@dataclass
-class Corpus:
-    name: str
-    articles: list[Article]
-    references: References | None
-    files: dict[str, str] = field(default_factory=dict)  # path -> sha256
-    warnings: list[str] = field(default_factory=list)
+__all__ = ["Corpus", "load_corpus", "load_seed_corpus"]
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def load_seed_corpus(articles_spec: str, references_spec: str | None, base: Path) -> Corpus:
-    """Read articles (file, folder or glob) and, if given, check their references align."""
+def load_seed_corpus(
+    articles_spec: str,
+    references_spec: str | None,
+    base: Path,
+    name: str | None = None,
+    spec: SeedCorpus | None = None,
+) -> Corpus:
+    """Read seed-format articles (file, folder or glob); check references align, if given."""
     paths = expand_article_paths(articles_spec, base)
+    if spec is not None:
+        paths = [paths[i] for i in select_indices(len(paths), spec.limit, spec.sample)]
     articles: list[Article] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -38,18 +36,39 @@ def load_seed_corpus(articles_spec: str, references_spec: str | None, base: Path
             )
         seen[article.article_id] = path
         articles.append(article)
-    name = Path(articles_spec.rstrip("/")).name or "articles"
-    corpus = Corpus(name=name, articles=articles, references=None)
-    corpus.files.update({str(p): _sha256(p) for p in paths})
+    corpus = Corpus(
+        name=name or Path(articles_spec.rstrip("/")).name or "articles",
+        articles=articles,
+        references=None,
+    )
+    corpus.files.update({str(p): file_sha256(p) for p in paths})
     for article in articles:
         corpus.warnings.extend(article.warnings)
     if references_spec is not None:
         references = load_references(references_spec, base)
         check_alignment(references, articles, where=references_spec)
         corpus.references = references
-        target = (
-            Path(references_spec) if Path(references_spec).is_absolute() else base / references_spec
-        )
+        target = resolve(references_spec, base)
         ref_files = sorted(target.glob("*.jsonl")) if target.is_dir() else [target]
-        corpus.files.update({str(p): _sha256(p) for p in ref_files})
+        corpus.files.update({str(p): file_sha256(p) for p in ref_files})
+    if spec is not None:
+        corpus.selection = describe_selection(
+            len(expand_article_paths(articles_spec, base)),
+            [a.article_id for a in articles],
+            spec.limit,
+            spec.sample,
+        )
     return corpus
+
+
+def load_corpus(spec: CorpusSpec, base: Path) -> Corpus:
+    """Load one ``corpus:`` entry of a config."""
+    if isinstance(spec, SeedCorpus):
+        return load_seed_corpus(spec.path, spec.references, base, spec.name, spec)
+    if isinstance(spec, ParallelCorpus):
+        from harness.corpus.parallel import load_parallel
+
+        return load_parallel(spec, base)
+    from harness.corpus.collection import load_collection
+
+    return load_collection(spec, base)

@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.corpus.article import Article
+from harness.corpus.corpus import References
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
-
-# (article_id, segment_id) -> reference strings
-References = dict[tuple[str, str], tuple[str, ...]]
 
 
 def _reference_files(spec: str, base: Path) -> list[Path]:

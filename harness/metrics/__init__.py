@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from harness.errors import HarnessError
 from harness.metrics.base import Metric
 from harness.registry import Registry
 
@@ -17,8 +21,13 @@ METRICS.register("rougeLsum", "harness.metrics.rouge:RougeLsum")
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
-def make_metric(name: str) -> Metric:
-    return METRICS.get(name)()
+def make_metric(name: str, options: Mapping[str, Any] | None = None) -> Metric:
+    """A metric by name, with its options (e.g. ``{"word_order": 0}`` for plain chrF)."""
+    metric_class = METRICS.get(name)
+    try:
+        return metric_class(**(options or {}))
+    except (TypeError, ValueError) as exc:
+        raise HarnessError(f"metric '{name}': bad option: {exc}") from None
 
 
 __all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "make_metric"]

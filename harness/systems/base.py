@@ -23,11 +23,13 @@ class SystemParams(BaseModel):
     type: str
     task: Task
     batch_size: int = Field(default=16, ge=1)
+    #: corpora (by name) this system runs on; default: every corpus that fits its task
+    corpora: list[str] | None = None
     timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
-_NOT_IN_FINGERPRINT = frozenset({"name", "timeout"})
+_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "corpora"})
 
 
 class System(ABC):

@@ -1,0 +1,57 @@
+"""A loaded corpus: its articles, the references aligned with them, and what was read."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from harness.corpus.article import Article
+
+# (article_id, segment_id) -> reference strings
+References = dict[tuple[str, str], tuple[str, ...]]
+
+
+@dataclass
+class Corpus:
+    name: str
+    articles: list[Article]
+    references: References | None
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256
+    warnings: list[str] = field(default_factory=list)
+    selection: dict[str, Any] | None = None  # which items a limit/sample kept
+
+    @property
+    def has_references(self) -> bool:
+        return bool(self.references)
+
+    @property
+    def has_summaries(self) -> bool:
+        return any(a.bullets and a.paragraphs for a in self.articles)
+
+    def describe(self) -> dict[str, Any]:
+        """The corpus entry of a report's provenance."""
+        info: dict[str, Any] = {
+            "name": self.name,
+            "articles": len(self.articles),
+            "segments": sum(len(a.segments) for a in self.articles),
+            "files": self.files,
+        }
+        if self.selection is not None:
+            info["selection"] = self.selection
+        return info
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def resolve(spec: str, base: Path) -> Path:
+    """A path from a config: absolute, or relative to the config's folder."""
+    path = Path(spec)
+    return path if path.is_absolute() else base / path
