@@ -29,8 +29,8 @@ class HFSeq2SeqParams(HFParams):
 
 
 def language_token_id(tokenizer: PreTrainedTokenizerBase, code: str) -> int | None:
-    """The id of language ``code``'s token (``eng_Latn``, ``en_XX``, or M2M100's ``__en__``)."""
-    for token in (code, f"__{code}__"):
+    """The id of language ``code``'s token: M2M100's ``__en__``, else ``eng_Latn``, ``en_XX``."""
+    for token in (f"__{code}__", code):  # M2M100 style first: "en" may be a word piece
         token_id = tokenizer.convert_tokens_to_ids(token)
         if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
             return token_id
