@@ -12,7 +12,6 @@ from typing import Any
 
 from harness.config import load_config
 from harness.evaluate import evaluate, prepare
-from harness.report import write_report
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,5 +58,7 @@ def make_report(folder: Path, name: str, degrade: bool, system: str = "mt") -> P
     work.mkdir(parents=True, exist_ok=True)
     write_outputs(work, system, degrade)
     report = evaluate(prepare(load_config(write_config(work, name, [system]))))
-    write_report(report, work / "run")
-    return work / "run"
+    run = work / "run"
+    run.mkdir(exist_ok=True)
+    (run / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    return run

@@ -1,0 +1,100 @@
+"""The pytest plugin: harness_*.yaml specs become one test item per gate rule."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+from .stats.report_factory import make_report, write_config, write_outputs
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("plugin-reports")
+    return {
+        "base": make_report(folder, "base", degrade=False),
+        "same": make_report(folder, "same", degrade=False),
+        "degraded": make_report(folder, "degraded", degrade=True),
+    }
+
+
+GATE = """gate:
+  alpha: 0.05
+  metrics:
+    bleu: {floor: 30, max_drop: 1.0}
+    ter: {floor: 60}
+"""
+
+
+def _spec(pytester: pytest.Pytester, candidate: str, baseline: Path, gate: str = GATE) -> None:
+    pytester.makefile(".yaml", harness_mt=f"{candidate}\nbaseline: {baseline}\n{gate}")
+
+
+def test_registered_as_a_pytest11_entry_point() -> None:
+    plugins = {e.name: e.value for e in entry_points(group="pytest11")}
+    assert plugins.get("harness") == "harness.pytest_plugin"
+
+
+def test_each_gate_rule_is_an_item(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
+    _spec(pytester, f"report: {runs['same']}", runs["base"])
+    result = pytester.runpytest("--collect-only", "-q")
+    result.stdout.fnmatch_lines(
+        [
+            "harness_mt.yaml::mt/translation/bleu/floor",
+            "harness_mt.yaml::mt/translation/bleu/drop",
+            "harness_mt.yaml::mt/translation/ter/floor",
+            "harness_mt.yaml::mt/translation/ter/drop",
+        ]
+    )
+
+
+def test_an_identical_candidate_passes(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
+    _spec(pytester, f"report: {runs['same']}", runs["base"])
+    pytester.runpytest().assert_outcomes(passed=4)
+
+
+def test_a_degraded_candidate_fails_with_the_numbers_in_junit(
+    pytester: pytest.Pytester, runs: dict[str, Path]
+) -> None:
+    _spec(pytester, f"report: {runs['degraded']}", runs["base"])
+    result = pytester.runpytest("--junitxml=junit.xml")
+    result.assert_outcomes(passed=2, failed=2)  # both floors hold; both drops are regressions
+    result.stdout.fnmatch_lines(
+        ["*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.0001 (paired-ar)*"]
+    )
+    junit = (pytester.path / "junit.xml").read_text(encoding="utf-8")
+    assert 'failures="2"' in junit
+    assert "ter of mt vs mt (translation): 0.00 → 56.25" in junit
+
+
+def test_a_spec_can_run_a_config(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
+    write_outputs(pytester.path, "mt", degrade=True)
+    config = write_config(pytester.path, "candidate", ["mt"])
+    _spec(pytester, f"config: {config.name}", runs["base"])
+    pytester.runpytest().assert_outcomes(passed=2, failed=2)
+
+
+def test_a_gate_file_can_be_referenced(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
+    pytester.makefile(".yaml", gate="metrics:\n  chrf: {max_drop: 100}\n")
+    _spec(pytester, f"report: {runs['degraded']}", runs["base"], gate="gate: gate.yaml\n")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_a_bad_spec_is_a_collection_error_naming_the_line(
+    pytester: pytest.Pytester, runs: dict[str, Path]
+) -> None:
+    _spec(pytester, f"report: {runs['same']}\nreprot: x", runs["base"])
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*harness_mt.yaml:2: reprot: unknown key 'reprot'*"])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_other_yaml_files_are_not_collected(pytester: pytest.Pytester) -> None:
+    pytester.makefile(".yaml", config="name: x\n")
+    result = pytester.runpytest()
+    result.assert_outcomes()
