@@ -1,7 +1,9 @@
-"""What a report must carry to be reproduced: versions, platform, time, git commit."""
+"""What a report must carry to be reproduced: versions, platform, hardware, time, git commit."""
 
 from __future__ import annotations
 
+import hashlib
+import os
 import platform
 import subprocess
 import sys
@@ -48,6 +50,49 @@ def git_commit(where: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def hardware() -> dict[str, Any]:
+    """CPU, usable cores, and, when a system has loaded torch, its threads and GPUs.
+
+    torch is not imported just to ask: a run that never loaded it ran no tensor code.
+    """
+    info: dict[str, Any] = {
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "usable_cpus": (
+            len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        ),
+    }
+    torch = sys.modules.get("torch")
+    if torch is None:
+        info["torch"] = "not loaded"
+        return info
+    info["torch_threads"] = torch.get_num_threads()
+    gpus = []
+    if torch.cuda.is_available():
+        gpus = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    info["gpus"] = gpus
+    info["cuda"] = torch.version.cuda
+    return info
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def environment(where: Path) -> dict[str, Any]:
     return {
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -55,4 +100,5 @@ def environment(where: Path) -> dict[str, Any]:
         "platform": platform.platform(),
         "packages": package_versions(),
         "git_commit": git_commit(where),
+        "hardware": hardware(),
     }
