@@ -46,14 +46,16 @@
         });
       }
       var count = 0;
+      var fragment = document.createDocumentFragment();
       keyed.forEach(function (item) {
         var visible = item.value === null ? unbounded : item.value >= low && item.value <= high;
         item.row.hidden = !visible;
         count += visible ? 1 : 0;
         item.row.querySelector("td.sort-value").textContent =
           item.value === null ? "–" : item.value.toFixed(2);
-        body.appendChild(item.row);
+        fragment.appendChild(item.row);
       });
+      body.appendChild(fragment);
       header.textContent = fields.metric.value + ": " + fields.system.value +
         (fields.other.value ? " − " + fields.other.value : "");
       shown.textContent = "showing " + count + " of " + rows.length;
