@@ -137,6 +137,15 @@ def test_older_report_without_statistics_still_renders(report):
     assert len(re.findall(r'<figure class="chart"><svg', html)) == 4  # bleu, chrf, ter, rouge1
 
 
+def test_a_single_system_needs_no_comparison():
+    report = make_report(with_statistics=True)
+    report["results"] = [r for r in report["results"] if r["system"] != "bullets-copy"]
+    report["segments"] = [s for s in report["segments"] if s["system"] != "bullets-copy"]
+    html = render_html(report)
+    assert html.count("One system only: nothing to compare.") == 1  # summarization
+    assert "No paired comparisons in this report" not in html
+
+
 def test_report_with_only_some_fields_renders():
     minimal = {
         "schema_version": 1,
