@@ -79,7 +79,7 @@ def test_a_run_folder_holds_config_reports_outputs_and_log(finished_run):
     }
     resolved = yaml.safe_load((out / "config.yaml").read_text(encoding="utf-8"))
     count = resolved["systems"][0]
-    assert count["batch_size"] == 4 and count["timeout"] is None and count["prefix"] == ""
+    assert count["batch_size"] == 4 and count["timeout"] == 0.5 and count["prefix"] == ""
     assert resolved["cache_dir"] == str((config.parent / "cache").resolve())
     assert resolved["metrics"] == ["chrf", "rouge1"]
 
