@@ -13,6 +13,7 @@ is committed as soon as it finishes: a killed run, rerun, continues where it sto
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -149,10 +150,19 @@ def run_plan(
         )
         todo = [i for i in _batch_order(system, items) if i not in done]
         for positions in _batches(todo, system.params.batch_size):
+            started = time.perf_counter()
             results = _generate(system, [items[i] for i in positions])
             if use_cache is not None:
                 _store(system, results, use_cache)
             done.update(zip(positions, results, strict=True))
+            log.info(
+                "%s: %d/%d done (batch of %d in %.2f s)",
+                name,
+                len(done),
+                len(items),
+                len(positions),
+                time.perf_counter() - started,
+            )
             on_outputs(results)
             advance(len(positions))
             failed = [g for g in results if g.status is Status.FAILED]
