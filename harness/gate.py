@@ -11,7 +11,8 @@ A gate file (YAML)::
 ``floor`` is the worst acceptable score, read in the metric's direction. ``max_drop`` is how
 far (in score points) a metric may get worse than the baseline before it can count as a
 regression; it counts only when the worsening also is significant at ``alpha``, so noise never
-fails a build.
+fails a build. A rule gives either or both; without a gate file every metric gets
+``max_drop: 0``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rich.console import Console
 
 from harness.compare import (
@@ -39,10 +40,18 @@ from harness.stats import PairedTest
 
 
 class MetricRule(BaseModel):
+    """``floor``: worst acceptable score; ``max_drop``: tolerated worsening. At least one."""
+
     model_config = ConfigDict(extra="forbid")
 
     floor: float | None = None
-    max_drop: float = Field(default=0.0, ge=0)
+    max_drop: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> MetricRule:
+        if self.floor is None and self.max_drop is None:
+            raise ValueError("give 'floor', 'max_drop' or both")
+        return self
 
 
 class Gate(BaseModel):
@@ -55,7 +64,7 @@ class Gate(BaseModel):
 
 def default_gate(metrics: Sequence[str]) -> Gate:
     """Without a gate file: any significant worsening of any metric is a regression."""
-    return Gate(metrics={name: MetricRule() for name in dict.fromkeys(metrics)})
+    return Gate(metrics={name: MetricRule(max_drop=0.0) for name in dict.fromkeys(metrics)})
 
 
 def parse_gate(data: Any, locator: _Locator, prefix: tuple[str | int, ...] = ()) -> Gate:
@@ -117,18 +126,18 @@ def _floor_check(result: dict[str, Any], floor: float) -> Check:
     return Check("floor", result["system"], result["task"], result["metric"], passed, message)
 
 
-def _drop_check(comparison: Comparison, rule: MetricRule, alpha: float) -> Check:
+def _drop_check(comparison: Comparison, max_drop: float, alpha: float) -> Check:
     higher = METRICS.get(comparison.metric).higher_is_better
     r = comparison.result
     worsening = -r.delta if higher else r.delta
     significant = r.p_value is not None and r.p_value < alpha
-    regression = worsening > rule.max_drop and significant
+    regression = worsening > max_drop and significant
     interval = r.interval
     ci = f"[{_fmt(interval.low)}, {_fmt(interval.high)}]" if interval else "n/a"
     p = "n/a" if r.p_value is None else f"{r.p_value:.4f}"
     if regression:
         why = "REGRESSION"
-    elif worsening > rule.max_drop:
+    elif worsening > max_drop:
         why = f"ok (worse by {worsening:.2f} but not significant at α={alpha:g})"
     else:
         why = "ok"
@@ -136,7 +145,7 @@ def _drop_check(comparison: Comparison, rule: MetricRule, alpha: float) -> Check
         f"{comparison.metric} of {comparison.system} vs {comparison.baseline} "
         f"({comparison.task}): {r.baseline_score:.2f} → {r.system_score:.2f}, "
         f"Δ {r.delta:+.2f}, 95% CI {ci}, p = {p} ({r.test.value}); "
-        f"tolerated drop {rule.max_drop:g} at α = {alpha:g}: {why}"
+        f"tolerated drop {max_drop:g} at α = {alpha:g}: {why}"
     )
     return Check(
         "drop", comparison.system, comparison.task, comparison.metric, not regression, message
@@ -161,8 +170,8 @@ def check_gate(
             checks.append(_floor_check(result, rule.floor))
     for comparison in comparisons:
         rule = gate.metrics.get(comparison.metric)
-        if rule is not None:
-            checks.append(_drop_check(comparison, rule, gate.alpha))
+        if rule is not None and rule.max_drop is not None:
+            checks.append(_drop_check(comparison, rule.max_drop, gate.alpha))
     return checks
 
 
@@ -355,7 +364,8 @@ def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
         where = f"{result['system']}/{result['task']}/{result['metric']}"
         if rule.floor is not None:
             names.append(f"{where}/floor")
-        names.append(f"{where}/drop")
+        if rule.max_drop is not None:
+            names.append(f"{where}/drop")
     if not names:
         raise HarnessError(
             f"{baseline['_path']}: none of the gate's metrics ({', '.join(gate.metrics)}) "

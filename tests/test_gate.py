@@ -40,21 +40,28 @@ def _checks(runs: dict[str, Path], tmp_path: Path, text: str) -> dict[str, objec
     ("text", "message"),
     [
         (
-            "metrics:\n  bleu: {floor: 25}\n  chrF: {}\n",
+            "metrics:\n  bleu: {floor: 25}\n  chrF: {floor: 1}\n",
             r"gate\.yaml:3: metrics\.chrF: unknown metric 'chrF' \(did you mean 'chrf'\?\)",
         ),
         (
             "metrics:\n  bleu: {flor: 25}\n",
             r"gate\.yaml:2: metrics\.bleu\.flor: unknown key 'flor' \(did you mean 'floor'\?\)",
         ),
-        ("alpha: 1.5\nmetrics:\n  bleu: {}\n", r"gate\.yaml:1: alpha: Input should be less than 1"),
+        (
+            "alpha: 1.5\nmetrics:\n  bleu: {floor: 1}\n",
+            r"gate\.yaml:1: alpha: Input should be less than 1",
+        ),
         (
             "metrics:\n  ter: {max_drop: -1}\n",
             r"gate\.yaml:2: metrics\.ter\.max_drop: Input should be greater",
         ),
         (
-            "test: paired-xx\nmetrics:\n  bleu: {}\n",
+            "test: paired-xx\nmetrics:\n  bleu: {floor: 1}\n",
             r"gate\.yaml:1: test: Input should be 'paired-bs' or 'paired-ar'",
+        ),
+        (
+            "metrics:\n  bleu: {}\n",
+            r"gate\.yaml:2: metrics\.bleu: .*give 'floor', 'max_drop' or both",
         ),
         ("metrics: {}\n", r"gate\.yaml:1: metrics: .*at least 1"),
         ("- bleu\n", r"gate\.yaml: gate file must be a YAML mapping"),
@@ -92,7 +99,7 @@ def test_a_drop_beyond_tolerance_must_also_be_significant(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
     """p = 1/10001 with 10,000 trials: at α = 0.00005 nothing this run shows is significant."""
-    checks = _checks(runs, tmp_path, "alpha: 0.00005\nmetrics:\n  bleu: {}\n")
+    checks = _checks(runs, tmp_path, "alpha: 0.00005\nmetrics:\n  bleu: {max_drop: 0}\n")
     bleu = checks["mt/translation/bleu/drop"]
     assert bleu.passed
     assert "not significant at α=5e-05" in bleu.message
@@ -145,7 +152,7 @@ def test_run_with_baseline_passes_an_identical_candidate(
 def test_run_checks_the_gate_before_running(tmp_path: Path) -> None:
     write_outputs(tmp_path, "mt")
     config = write_config(tmp_path, "candidate", ["mt"])
-    result = _run(config, "--gate", str(_gate(tmp_path, "metrics:\n  blue: {}\n")))
+    result = _run(config, "--gate", str(_gate(tmp_path, "metrics:\n  blue: {floor: 1}\n")))
     assert result.exit_code == 2
     assert "unknown metric 'blue'" in result.output
     assert not (tmp_path / "run-candidate").exists()

@@ -26,7 +26,7 @@ GATE = """gate:
   alpha: 0.05
   metrics:
     bleu: {floor: 30, max_drop: 1.0}
-    ter: {floor: 60}
+    ter: {floor: 60, max_drop: 1.0}
 """
 
 
