@@ -17,6 +17,7 @@ from harness.stats import PairedTest, bootstrap_interval, paired_test
 
 HYP = "external/mt_system_outputs/opus-mt-ar-en_opus-2019-12-18.flores101-devtest.ara-eng.hyp.txt"
 REF = "external/flores/flores101.devtest.eng"
+SRC = "external/flores/flores101.devtest.ara"
 SACREBLEU_NAMES = {"bleu": "BLEU", "chrf": "chrF2++"}
 
 
@@ -98,3 +99,35 @@ def test_bootstrap_intervals_equal_sacrebleu(
         assert interval is not None
         assert (interval.high - interval.low) / 2 == pytest.approx(theirs.ci, abs=1e-9)
         assert interval.low < theirs.mean < interval.high
+
+
+def test_a_run_reports_sacrebleus_p_values(
+    tmp_path: Path, flores: tuple[list[str], list[str]], sacrebleu_results: dict
+) -> None:
+    """End to end: FLORES as a line-aligned corpus, `compare:` in the config, report entries."""
+    from harness.config import load_config
+    from harness.evaluate import evaluate, prepare
+
+    hypotheses, _ = flores
+    shared = Path(__file__).resolve().parents[2].parent / "shared"
+    (tmp_path / "cut15.txt").write_text("\n".join(_degrade(hypotheses, 15)) + "\n", "utf-8")
+    config = tmp_path / "flores.yaml"
+    config.write_text(
+        f"corpus:\n  - {{name: flores, format: parallel, source: {shared / SRC}, "
+        f"references: [{shared / REF}]}}\n"
+        f"systems:\n  - {{name: opus, type: outputs, task: translation, path: {shared / HYP}}}\n"
+        "  - {name: cut15, type: outputs, task: translation, path: cut15.txt}\n"
+        "metrics: [bleu, chrf]\ncompare: {baseline: opus, test: paired-bs}\n",
+        encoding="utf-8",
+    )
+    report = evaluate(prepare(load_config(config)))
+    for entry in report["comparisons"]:
+        _, theirs = sacrebleu_results[15, "bs"][entry["metric"]]
+        assert (entry["baseline"], entry["system"], entry["test"]) == ("opus", "cut15", "paired-bs")
+        assert entry["p_value"] == theirs.p_value
+        assert entry["system_score"] == pytest.approx(theirs.score, abs=1e-9)
+    for result in report["results"]:
+        _, theirs = sacrebleu_results[15, "bs"][result["metric"]]
+        if result["system"] == "cut15":
+            half_width = (result["ci_high"] - result["ci_low"]) / 2
+            assert half_width == pytest.approx(theirs.ci, abs=1e-9)
