@@ -12,18 +12,19 @@ import hashlib
 import json
 import os
 import shutil
+import weakref
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
 from harness.models.cache import file_sha256, resolve_cache_dir
+from harness.models.packaged import PACKAGED_MODELS
 from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.models.packaged import fetch as fetch_packaged
-from harness.models.packaged import packaged_model
 from harness.systems.base import SystemParams
 
 if TYPE_CHECKING:
@@ -51,6 +52,17 @@ class HFParams(SystemParams):
     length_penalty: float = 1.0
     no_repeat_ngram_size: int = Field(default=0, ge=0)
     repetition_penalty: float = Field(default=1.0, gt=0)
+
+    @field_validator("model")
+    @classmethod
+    def _known_packaged_model(cls, model: str) -> str:
+        if model.startswith(PACKAGED_PREFIX):
+            name = model.removeprefix(PACKAGED_PREFIX)
+            if name not in PACKAGED_MODELS:
+                raise ValueError(
+                    f"unknown packaged model '{name}'; known: {', '.join(sorted(PACKAGED_MODELS))}"
+                )
+        return model
 
     def generation_kwargs(self) -> dict[str, Any]:
         return {
@@ -87,7 +99,6 @@ class ModelSource:
         spec = params.model
         cache_dir = resolve_cache_dir(params.model_cache_dir, base_dir)
         if spec.startswith(PACKAGED_PREFIX):
-            packaged_model(spec.removeprefix(PACKAGED_PREFIX))  # unknown names fail early
             return ModelSource(spec, "packaged", None, None, cache_dir)
         candidate = Path(spec).expanduser()
         candidate = candidate if candidate.is_absolute() else base_dir / candidate
@@ -163,8 +174,27 @@ def _from_pretrained(loader: Any, where: str | Path, **kwargs: Any) -> Any:
     return loader.from_pretrained(str(where), **kwargs)
 
 
+# Systems naming the same weights and settings share one loaded model (inference never changes
+# it), so e.g. a translation and a summarization system on one LLM hold it in memory once.
+_SHARED_MODELS: weakref.WeakValueDictionary[tuple[str, ...], Any] = (
+    weakref.WeakValueDictionary()
+)
+
+
+def _shared_model(auto_class: Any, where: str | Path, device: str, **kwargs: Any) -> Any:
+    settings = (f"{key}={value}" for key, value in sorted(kwargs.items()))
+    key = (auto_class.__name__, str(where), device, *settings)
+    model = _SHARED_MODELS.get(key)
+    if model is None:
+        model = _from_pretrained(auto_class, where, **kwargs)
+        model.to(device)
+        model.eval()
+        _SHARED_MODELS[key] = model
+    return model
+
+
 def _load_hub(
-    source: ModelSource, auto_class: Any, options: dict[str, Any]
+    source: ModelSource, auto_class: Any, device: str, options: dict[str, Any]
 ) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
     from huggingface_hub import constants
     from huggingface_hub.errors import HfHubHTTPError
@@ -176,7 +206,7 @@ def _load_hub(
     kwargs = {"revision": source.revision, "local_files_only": cached}
     try:
         tokenizer = _from_pretrained(AutoTokenizer, source.spec, **kwargs, **_tok(options))
-        model = _from_pretrained(auto_class, source.spec, **kwargs, **options)
+        model = _shared_model(auto_class, source.spec, device, **kwargs, **options)
     except (OSError, HfHubHTTPError) as exc:
         reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise HarnessError(f"{offline_hint(source.spec)} ({reason})") from None
@@ -235,7 +265,7 @@ def load_model(
         "trust_remote_code": params.trust_remote_code,
     }
     if source.kind == "hub":
-        tokenizer, model = _load_hub(source, auto_class, options)
+        tokenizer, model = _load_hub(source, auto_class, device, options)
     else:
         folder = source.path
         if source.kind in ("gguf", "packaged"):
@@ -245,12 +275,10 @@ def load_model(
         assert folder is not None
         try:
             tokenizer = _from_pretrained(AutoTokenizer, folder, **_tok(options))
-            model = _from_pretrained(auto_class, folder, **options)
+            model = _shared_model(auto_class, folder, device, **options)
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             raise HarnessError(f"cannot load model from {folder}: {first}") from None
-    model.to(device)
-    model.eval()
     return tokenizer, model, device
 
 

@@ -120,6 +120,18 @@ def test_default_window_leaves_room_for_the_new_tokens(tiny_llama, tmp_path):
     assert system.input_limit == 512 - 12
 
 
+def test_systems_on_the_same_weights_share_one_loaded_model(tiny_llama, tmp_path):
+    def system(name: str, task: Task, **keys) -> HFCausal:
+        params = HFCausalParams(name=name, type="hf-causal", task=task, model=str(tiny_llama), **keys)
+        return HFCausal(params, tmp_path)
+
+    translator = system("mt", Task.TRANSLATION)
+    summarizer = system("sum", Task.SUMMARIZATION, chat=False)
+    other_dtype = system("bf16", Task.TRANSLATION, dtype="bfloat16")
+    assert translator.load()[1] is summarizer.load()[1]
+    assert other_dtype.load()[1] is not translator.load()[1]
+
+
 def test_cut_at_stop_uses_the_earliest_stop():
     assert cut_at_stop("one. two\nthree", ["\n", "."]) == "one"
     assert cut_at_stop("no stop here", ["\n"]) == "no stop here"
@@ -133,6 +145,7 @@ def test_cut_at_stop_uses_the_earliest_stop():
         ({"prompt": "no field"}, "prompt must contain '{source}'"),
         ({"stop": [""]}, "stop strings must not be empty"),
         ({"few_shot": [{"source": "a"}]}, "missing required key 'output'"),
+        ({"model": "pypi:gemma-9000"}, "unknown packaged model 'gemma-9000'"),
     ],
 )
 def test_bad_prompt_settings_are_config_errors_with_a_line(tmp_path, keys, message):
