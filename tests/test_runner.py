@@ -55,7 +55,7 @@ def test_a_call_past_its_timeout_fails_that_segment_only():
     system = _system(batch_size=3, timeout=0.3)
     started = time.monotonic()
     generations = run_plan(_plan(["a", "hang", "c", "d"]), {"s": system})
-    assert time.monotonic() - started < 5  # two 0.3 s timeouts, not 30 s sleeps
+    assert time.monotonic() - started < 15  # two 0.3 s timeouts, not a 30 s sleep
     assert [g.status for g in generations] == [
         Status.GENERATED, Status.FAILED, Status.GENERATED, Status.GENERATED
     ]  # fmt: skip
