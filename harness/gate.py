@@ -96,7 +96,7 @@ def load_gate(path: Path) -> Gate:
 
 @dataclass(frozen=True)
 class Check:
-    """One gate rule applied to one system, task and metric."""
+    """One gate rule applied to one system, task and metric (and corpus, when a run has several)."""
 
     kind: Literal["floor", "drop"]
     system: str
@@ -104,29 +104,42 @@ class Check:
     metric: str
     passed: bool
     message: str
+    corpus: str | None = None
 
     @property
     def name(self) -> str:
-        return f"{self.system}/{self.task}/{self.metric}/{self.kind}"
+        return check_name(self.system, self.corpus, self.task, self.metric, self.kind)
+
+
+def check_name(system: str, corpus: str | None, task: str, metric: str, kind: str) -> str:
+    """``SYSTEM/TASK/METRIC/KIND``, with ``/CORPUS`` after the system when it matters."""
+    return "/".join(part for part in (system, corpus, task, metric, kind) if part is not None)
+
+
+def _several_corpora(results: Sequence[dict[str, Any]]) -> bool:
+    return len({r.get("corpus") for r in results}) > 1
 
 
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _floor_check(result: dict[str, Any], floor: float) -> Check:
+def _floor_check(result: dict[str, Any], floor: float, corpus: str | None) -> Check:
     higher = METRICS.get(result["metric"]).higher_is_better
     score = result["score"]
     passed = score >= floor if higher else score <= floor
     op = ">=" if higher else "<="
+    on = f"{result['task']} on {corpus}" if corpus else result["task"]
     message = (
-        f"{result['metric']} of {result['system']} ({result['task']}) = {score:.2f}, "
+        f"{result['metric']} of {result['system']} ({on}) = {score:.2f}, "
         f"required {op} {floor:g}: {'ok' if passed else 'BELOW FLOOR'}"
     )
-    return Check("floor", result["system"], result["task"], result["metric"], passed, message)
+    return Check(
+        "floor", result["system"], result["task"], result["metric"], passed, message, corpus
+    )
 
 
-def _drop_check(comparison: Comparison, max_drop: float, alpha: float) -> Check:
+def _drop_check(comparison: Comparison, max_drop: float, alpha: float, corpus: str | None) -> Check:
     higher = METRICS.get(comparison.metric).higher_is_better
     r = comparison.result
     worsening = -r.delta if higher else r.delta
@@ -141,14 +154,21 @@ def _drop_check(comparison: Comparison, max_drop: float, alpha: float) -> Check:
         why = f"ok (worse by {worsening:.2f} but not significant at α={alpha:g})"
     else:
         why = "ok"
+    on = f"{comparison.task} on {corpus}" if corpus else comparison.task
     message = (
         f"{comparison.metric} of {comparison.system} vs {comparison.baseline} "
-        f"({comparison.task}): {r.baseline_score:.2f} → {r.system_score:.2f}, "
+        f"({on}): {r.baseline_score:.2f} → {r.system_score:.2f}, "
         f"Δ {r.delta:+.2f}, 95% CI {ci}, p = {p} ({r.test.value}); "
         f"tolerated drop {max_drop:g} at α = {alpha:g}: {why}"
     )
     return Check(
-        "drop", comparison.system, comparison.task, comparison.metric, not regression, message
+        "drop",
+        comparison.system,
+        comparison.task,
+        comparison.metric,
+        not regression,
+        message,
+        corpus,
     )
 
 
@@ -163,15 +183,18 @@ def check_gate(
             f"gate metric(s) {', '.join(missing)} not in the report "
             f"(it has {', '.join(sorted(present))})"
         )
+    several = _several_corpora(results)
     checks = []
     for result in results:
         rule = gate.metrics.get(result["metric"])
         if rule is not None and rule.floor is not None:
-            checks.append(_floor_check(result, rule.floor))
+            corpus = result.get("corpus") if several else None
+            checks.append(_floor_check(result, rule.floor, corpus))
     for comparison in comparisons:
         rule = gate.metrics.get(comparison.metric)
         if rule is not None and rule.max_drop is not None:
-            checks.append(_drop_check(comparison, rule.max_drop, gate.alpha))
+            corpus = comparison.corpus if several else None
+            checks.append(_drop_check(comparison, rule.max_drop, gate.alpha, corpus))
     return checks
 
 
@@ -222,11 +245,13 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
         lines.append(f"candidate vs baseline ({outcome.gate.test.value}, α = {alpha:g}):")
         header = ["system", "task", "metric", "baseline", "candidate", "Δ", "95% CI of Δ", "p"]
         rows = []
+        several = len({c.corpus for c in outcome.comparison.comparisons}) > 1
         for c in outcome.comparison.comparisons:
             r = c.result
             arrow = "↑" if METRICS.get(c.metric).higher_is_better else "↓"
             ci = f"[{r.interval.low:+.2f}, {r.interval.high:+.2f}]" if r.interval else "n/a"
             system = c.system if c.system == c.baseline else f"{c.baseline} → {c.system}"
+            system += f" @{c.corpus}" if several else ""
             p = "n/a" if r.p_value is None else f"{r.p_value:.4f}"
             rows.append(
                 [
@@ -357,15 +382,21 @@ def load_spec(path: Path) -> Spec:
 def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
     """The names of the checks a candidate like ``baseline`` gets, known before it runs."""
     names = []
+    several = _several_corpora(baseline["results"])
     for result in baseline["results"]:
         rule = gate.metrics.get(result["metric"])
         if rule is None:
             continue
-        where = f"{result['system']}/{result['task']}/{result['metric']}"
+        where = (
+            result["system"],
+            result.get("corpus") if several else None,
+            result["task"],
+            result["metric"],
+        )
         if rule.floor is not None:
-            names.append(f"{where}/floor")
+            names.append(check_name(*where, "floor"))
         if rule.max_drop is not None:
-            names.append(f"{where}/drop")
+            names.append(check_name(*where, "drop"))
     if not names:
         raise HarnessError(
             f"{baseline['_path']}: none of the gate's metrics ({', '.join(gate.metrics)}) "

@@ -164,3 +164,45 @@ def test_run_with_only_a_gate_checks_floors(tmp_path: Path) -> None:
     result = _run(config, "--gate", str(_gate(tmp_path, "metrics:\n  bleu: {floor: 50}\n")))
     assert result.exit_code == 1, result.output
     assert "FAIL mt/translation/bleu/floor" in result.output
+
+
+def test_checks_name_the_corpus_when_a_run_has_several(tmp_path: Path) -> None:
+    """Two line-aligned corpora (slices of FLORES): one check per corpus, named after it."""
+    from harness.config import load_config
+    from harness.evaluate import evaluate, prepare
+    from harness.gate import Gate, GateRun, MetricRule, expected_checks
+
+    flores = Path(__file__).resolve().parents[1].parent / "shared" / "external" / "flores"
+    src = (flores / "flores101.devtest.ara").read_text("utf-8").splitlines()
+    ref = (flores / "flores101.devtest.eng").read_text("utf-8").splitlines()
+    corpora = []
+    for name, lines in (("a", slice(0, 30)), ("b", slice(30, 60))):
+        (tmp_path / f"{name}.ara").write_text("\n".join(src[lines]) + "\n", "utf-8")
+        (tmp_path / f"{name}.eng").write_text("\n".join(ref[lines]) + "\n", "utf-8")
+        corpora.append(
+            f"  - {{name: {name}, format: parallel, source: {name}.ara, references: [{name}.eng]}}"
+        )
+    reports = {}
+    for run, text in (("base", "the minister said"), ("cand", "x")):
+        (tmp_path / f"{run}.txt").write_text("\n".join([text] * 30) + "\n", "utf-8")
+        config = tmp_path / f"{run}.yaml"
+        config.write_text(
+            "corpus:\n" + "\n".join(corpora) + "\nsystems:\n"
+            f"  - {{name: mt, type: outputs, task: translation, path: {run}.txt}}\n"
+            "metrics: [chrf]\n",
+            encoding="utf-8",
+        )
+        reports[run] = {**evaluate(prepare(load_config(config))), "_path": str(config)}
+    gate = Gate(metrics={"chrf": MetricRule(floor=0.5, max_drop=0)})
+    expected = expected_checks(gate, {**reports["base"], "_path": "base"})
+    assert expected == [
+        "mt/a/translation/chrf/floor",
+        "mt/a/translation/chrf/drop",
+        "mt/b/translation/chrf/floor",
+        "mt/b/translation/chrf/drop",
+    ]
+    outcome = GateRun(reports["base"], gate).check(reports["cand"])
+    checks = {check.name: check for check in outcome.checks}
+    assert set(checks) == set(expected)
+    assert not checks["mt/b/translation/chrf/drop"].passed
+    assert "(translation on b)" in checks["mt/b/translation/chrf/drop"].message
