@@ -53,11 +53,7 @@ class Comparison:
         return self.result.delta
 
     def verdict(self, alpha: float = DEFAULT_ALPHA) -> str:
-        """``better``, ``worse`` or ``no significant change``, by the metric's direction."""
-        p = self.result.p_value
-        if p is None or p >= alpha or self.delta == 0:
-            return "no significant change"
-        return "better" if METRICS.get(self.metric)().is_improvement(self.delta) else "worse"
+        return verdict_of(self.metric, self.delta, self.result.p_value, alpha)
 
     def to_json(self) -> dict[str, Any]:
         interval = self.result.interval
@@ -259,3 +255,37 @@ def _worst_segments(
             )
     changes.sort(key=lambda c: c.worsening, reverse=True)
     return changes[:count]
+
+
+def verdict_of(metric: str, delta: float, p_value: float | None, alpha: float) -> str:
+    """``better``, ``worse`` or ``no significant change``, by the metric's direction."""
+    if p_value is None or p_value >= alpha or delta == 0:
+        return "no significant change"
+    return "better" if METRICS.get(metric)().is_improvement(delta) else "worse"
+
+
+def comparisons_markdown(
+    entries: Sequence[dict[str, Any]], alpha: float = DEFAULT_ALPHA
+) -> list[str]:
+    """The report's ``comparisons`` as a Markdown section (empty when there are none)."""
+    if not entries:
+        return []
+    lines = [
+        "",
+        "## Comparisons",
+        "",
+        f"Δ = system − baseline with its 95% paired-bootstrap CI; verdict at α = {alpha:g}.",
+        "",
+        "| baseline | system | task | metric | Δ | 95% CI | p | test | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        ci = "n/a" if e["ci_low"] is None else f"[{e['ci_low']:+.2f}, {e['ci_high']:+.2f}]"
+        p = "n/a" if e["p_value"] is None else f"{e['p_value']:.4f}"
+        task = e["task"] + (f" ({e['corpus']})" if e.get("corpus") else "")
+        verdict = verdict_of(e["metric"], e["delta"], e["p_value"], alpha)
+        lines.append(
+            f"| {e['baseline']} | {e['system']} | {task} | {e['metric']} | {e['delta']:+.2f} "
+            f"| {ci} | {p} | {e['test']} | {verdict} |"
+        )
+    return lines

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.compare import comparisons_markdown
 from harness.export import write_exports
 from harness.html import write_html_report
 from harness.metrics import METRICS, Metric
@@ -148,6 +149,7 @@ def render_markdown(report: dict[str, Any]) -> str:
             "|" + "|".join("---" for _ in header) + "|",
             *("| " + " | ".join(row) + " |" for row in body),
         ]
+    lines += comparisons_markdown(report.get("comparisons") or [])
     lines += [
         "",
         "## Outputs per system",

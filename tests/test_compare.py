@@ -12,6 +12,7 @@ from harness.cli import app
 from harness.config import load_config
 from harness.errors import HarnessError
 from harness.evaluate import evaluate, prepare
+from harness.report import render_markdown
 
 from .stats.report_factory import make_report, write_config, write_outputs
 
@@ -121,6 +122,10 @@ def test_config_compare_with_a_baseline(tmp_path: Path) -> None:
     assert half["bleu"]["p_value"] < 0.05
     again = {e["metric"]: e for e in comparisons if e["system"] == "again"}
     assert again["chrf"]["delta"] == 0.0 and again["chrf"]["p_value"] == 1.0
+    markdown = render_markdown(report)
+    assert "## Comparisons" in markdown
+    assert "| perfect | half | translation" in markdown
+    assert markdown.count("| worse |") == 3 and markdown.count("| no significant change |") == 3
 
 
 def test_config_compare_all_pairs_with_bootstrap(tmp_path: Path) -> None:
