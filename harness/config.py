@@ -126,6 +126,10 @@ class _Locator:
         return self.error(loc, first["msg"])
 
 
+#: the public name, for other YAML files that report errors the same way (gate files)
+Locator = _Locator
+
+
 def _system_params(entry: Any, index: int, locator: _Locator) -> SystemParams:
     loc: Loc = ("systems", index)
     if not isinstance(entry, dict):

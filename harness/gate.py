@@ -33,7 +33,7 @@ from harness.compare import (
     compare_reports,
     load_report,
 )
-from harness.config import _Locator, read_yaml_mapping
+from harness.config import Locator, read_yaml_mapping
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import METRICS
 from harness.stats import PairedTest
@@ -67,7 +67,7 @@ def default_gate(metrics: Sequence[str]) -> Gate:
     return Gate(metrics={name: MetricRule(max_drop=0.0) for name in dict.fromkeys(metrics)})
 
 
-def parse_gate(data: Any, locator: _Locator, prefix: tuple[str | int, ...] = ()) -> Gate:
+def parse_gate(data: Any, locator: Locator, prefix: tuple[str | int, ...] = ()) -> Gate:
     """Validate a gate mapping; errors name the file, line and key."""
     if not isinstance(data, dict):
         raise locator.error(prefix, "a gate must be a mapping with 'metrics'")

@@ -41,6 +41,7 @@ class RegressionSpec(pytest.File):
     """A ``harness_*.yaml`` file: a candidate (config or report), a baseline and a gate."""
 
     _outcome: Any = None
+    _error: Exception | None = None
 
     def collect(self) -> Iterator[pytest.Item]:
         from harness.errors import HarnessError
@@ -56,8 +57,16 @@ class RegressionSpec(pytest.File):
 
     def outcome(self) -> Any:
         """The candidate gated against the baseline, computed once for all items."""
+        from harness.errors import HarnessError
+
+        if self._error is not None:
+            raise self._error
         if self._outcome is None:
-            self._outcome = self.spec.check()
+            try:
+                self._outcome = self.spec.check()
+            except HarnessError as exc:  # every item fails with it, the run is not repeated
+                self._error = exc
+                raise
         return self._outcome
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -98,3 +99,16 @@ def test_other_yaml_files_are_not_collected(pytester: pytest.Pytester) -> None:
     pytester.makefile(".yaml", config="name: x\n")
     result = pytester.runpytest()
     result.assert_outcomes()
+
+
+def test_a_candidate_that_cannot_be_compared_fails_every_item_in_one_line(
+    pytester: pytest.Pytester, runs: dict[str, Path]
+) -> None:
+    report = json.loads((runs["degraded"] / "report.json").read_text(encoding="utf-8"))
+    report["provenance"]["metrics"]["bleu"] = "BLEU|tok:intl"
+    (pytester.path / "other.json").write_text(json.dumps(report), encoding="utf-8")
+    _spec(pytester, "report: other.json", runs["base"])
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=4)
+    assert result.stdout.str().count("bleu signature differs") >= 4
+    assert "Traceback" not in result.stdout.str()
