@@ -155,3 +155,10 @@ def test_an_improved_candidate_is_better_on_every_metric_including_ter(
     rows = [line for line in result.output.splitlines() if line.startswith("mt ")]
     assert len(rows) == 3 and all(row.endswith("better") for row in rows)
     assert "segments that got worst:" not in result.output
+
+
+def test_unknown_test_method_names_the_line(tmp_path: Path) -> None:
+    write_outputs(tmp_path, "perfect")
+    config = write_config(tmp_path, "bad", ["perfect"], "compare: {test: t-test}\n")
+    with pytest.raises(HarnessError, match=r"bad\.yaml:\d+: compare\.test: .*'paired-ar'"):
+        load_config(config)
