@@ -14,7 +14,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +47,9 @@ def main() -> None:
         hyp = work / "hyp.txt"
         lines = reference.read_text(encoding="utf-8").split("\n")[:-1]
         hyp.write_text(
-            "\n".join(" ".join(w for i, w in enumerate(line.split()) if i % 7 != 6) for line in lines)
+            "\n".join(
+                " ".join(w for i, w in enumerate(line.split()) if i % 7 != 6) for line in lines
+            )
             + "\n",
             encoding="utf-8",
         )
@@ -67,12 +68,26 @@ metrics: [bleu, chrf, ter]
             [str(BIN / "harness"), "run", str(config), "--out", str(work / "run"), "--no-cache"]
         )
         sacrebleu_s, sacrebleu_mib = run_child(
-            [str(BIN / "sacrebleu"), str(reference), "-i", str(hyp), "-m", "bleu", "chrf", "ter",
-             "--chrf-word-order", "2", "-b"]
+            [
+                str(BIN / "sacrebleu"),
+                str(reference),
+                "-i",
+                str(hyp),
+                "-m",
+                "bleu",
+                "chrf",
+                "ter",
+                "--chrf-word-order",
+                "2",
+                "-b",
+            ]
         )
         size = (work / "run" / "report.json").stat().st_size / 2**20
     print(f"Tatoeba ara-eng: {len(lines)} segments, BLEU + chrF++ + TER")
-    print(f"  harness run   : {harness_s:6.1f} s, peak RSS {harness_mib:6.0f} MiB (report.json {size:.1f} MiB)")
+    print(
+        f"  harness run   : {harness_s:6.1f} s, peak RSS {harness_mib:6.0f} MiB"
+        f" (report.json {size:.1f} MiB)"
+    )
     print(f"  sacrebleu CLI : {sacrebleu_s:6.1f} s, peak RSS {sacrebleu_mib:6.0f} MiB")
     print(f"  time ratio harness/sacrebleu: {harness_s / sacrebleu_s:.2f}")
 
