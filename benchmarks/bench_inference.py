@@ -75,14 +75,26 @@ def bare_pass(system: HFCausal, prompts: list[list[str]]) -> list[str]:
     return outputs
 
 
-def fastest(variants: dict[str, Callable[[], list[str]]], rounds: int) -> dict[str, float]:
+def fastest(
+    variants: dict[str, Callable[[], list[str]]], rounds: int
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """The fastest time of each variant over ``rounds`` alternating rounds, and its outputs."""
     best = {name: float("inf") for name in variants}
+    outputs: dict[str, list[str]] = {}
     for _ in range(rounds):
         for name, run in variants.items():
             started = time.perf_counter()
-            run()
+            outputs[name] = run()
             best[name] = min(best[name], time.perf_counter() - started)
-    return best
+    return best, outputs
+
+
+def cpu_name() -> str:
+    cpuinfo = Path("/proc/cpuinfo")
+    for line in cpuinfo.read_text().splitlines() if cpuinfo.exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -103,8 +115,7 @@ def main() -> None:
     sorted_prompts = [[system.render(e.source) for e in batch] for batch in sorted_work]
 
     harness_pass(system, sorted_work[:1])  # warm-up
-    same = harness_pass(system, sorted_work) == bare_pass(system, sorted_prompts)
-    times = fastest(
+    times, outputs = fastest(
         {
             "bare loop, sorted batches": lambda: bare_pass(system, sorted_prompts),
             "harness, sorted batches": lambda: harness_pass(system, sorted_work),
@@ -112,11 +123,12 @@ def main() -> None:
         },
         args.rounds,
     )
+    same = outputs["bare loop, sorted batches"] == outputs["harness, sorted batches"]
     throughput_ratio = times["bare loop, sorted batches"] / times["harness, sorted batches"]
     sorting_speedup = times["harness, input-order batches"] / times["harness, sorted batches"]
 
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''} {os.cpu_count()} CPU(s), "
+        f"machine: {cpu_name()}, {os.cpu_count()} CPU(s), "
         f"torch {torch.__version__} ({torch.get_num_threads()} threads), device {system.device}"
     )
     print(
