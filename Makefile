@@ -35,11 +35,11 @@ demo: $(STAMP)
 	$(BIN)/harness run configs/default.yaml
 
 test: $(STAMP) browser
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check harness tests
+	$(BIN)/ruff check harness tests benchmarks
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
