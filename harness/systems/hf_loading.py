@@ -124,7 +124,11 @@ class ModelSource:
         """What identifies the weights: the hub commit, or a sha256 of the file or folder."""
         if self.kind == "hub":
             return {"model": self.spec, "revision": hub_commit(self.spec, self.revision)}
-        if self.kind in ("gguf", "packaged"):
+        if self.kind == "packaged":  # fetching checks the file against the known sha256
+            self.gguf_file()
+            name = self.spec.removeprefix(PACKAGED_PREFIX)
+            return {"model": self.spec, "sha256": PACKAGED_MODELS[name].sha256}
+        if self.kind == "gguf":
             return {"model": self.spec, "sha256": file_sha256(self.gguf_file())}
         assert self.path is not None
         return {"model": self.spec, "sha256": folder_sha256(self.path)}
