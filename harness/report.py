@@ -165,6 +165,14 @@ def render_markdown(report: dict[str, Any]) -> str:
         )
     lines.append("")
     lines.append("Missing and failed outputs are scored as empty strings.")
+    truncated = [
+        f"{name} {info['truncated']}"
+        for name, info in provenance["systems"].items()
+        if info.get("truncated")
+    ]
+    if truncated:
+        cut = ", ".join(truncated)
+        lines.append(f"Inputs cut to the model's input limit (see warnings): {cut}.")
     if provenance.get("warnings"):
         lines += ["", "## Warnings", "", *(f"- {w}" for w in provenance["warnings"])]
     lines += ["", "## Reproducibility", ""]

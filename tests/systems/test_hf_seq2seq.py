@@ -39,6 +39,7 @@ def marian_runs(tiny_marian, tmp_path_factory):
         folder = tmp_path_factory.mktemp(label)
         config = write_config(folder, [marian_system(tiny_marian, batch_size=batch_size)])
         reports[label], _ = run_cli(config, folder / "out")
+        reports[label]["markdown"] = (folder / "out" / "report.md").read_text(encoding="utf-8")
     return reports
 
 
@@ -91,6 +92,8 @@ def test_long_inputs_are_truncated_with_a_warning_and_counted(marian_runs):
     assert f"{ARTICLE}/title" not in info["truncated_segments"]
     for name in info["truncated_segments"]:
         assert any(name in w and "kept its first 64 tokens" in w for w in provenance["warnings"])
+    markdown = marian_runs["first"]["markdown"]
+    assert f"Inputs cut to the model's input limit (see warnings): marian {info['truncated']}." in markdown
 
 
 def test_describe_identifies_weights_and_generation(marian_runs):
