@@ -104,6 +104,14 @@ def _metric_header(name: str) -> str:
     return f"{name} {arrow}"
 
 
+def _cell(result: dict[str, Any]) -> str:
+    """``score [ci_low, ci_high]``, or the bare score when there is no interval."""
+    score = f"{result['score']:.2f}"
+    if result.get("ci_low") is None or result.get("ci_high") is None:
+        return score
+    return f"{score} [{result['ci_low']:.2f}, {result['ci_high']:.2f}]"
+
+
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Per task (and corpus, when a run has several): the systems × metrics table."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
@@ -116,12 +124,10 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
         metrics = list(dict.fromkeys(r["metric"] for r in results))
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
-            rows.setdefault(result["system"], {"n": result["n"]})[result["metric"]] = result[
-                "score"
-            ]
+            rows.setdefault(result["system"], {"n": result["n"]})[result["metric"]] = _cell(result)
         header = ["system", "n", *(_metric_header(m) for m in metrics)]
         body = [
-            [system, str(values["n"]), *(f"{values[m]:.2f}" for m in metrics)]
+            [system, str(values["n"]), *(values.get(m, "–") for m in metrics)]
             for system, values in rows.items()
         ]
         tables[f"{task} on {corpus}" if several else task] = (header, body)
@@ -138,7 +144,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         f"# harness report: {provenance.get('run_name', '')}",
         "",
         f"Corpus {described}. "
-        "Scores are 0–100; ↑ higher is better, ↓ lower is better; n = segments or articles scored.",
+        "Scores are 0–100 with 95% bootstrap intervals in brackets (none below 2 items); "
+        "↑ higher is better, ↓ lower is better; n = segments or articles scored.",
     ]
     for task, (header, body) in results_tables(report).items():
         lines += [

@@ -147,7 +147,7 @@ def test_report_command_rerenders_from_the_json_alone(finished_run, monkeypatch)
     monkeypatch.setattr(harness.runner, "run_plan", no_model)
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.output
-    assert "| count | 9 | 12.35 |" in (out / "report.md").read_text(encoding="utf-8")
+    assert "| count | 9 | 12.35 [10.00, 15.00] |" in (out / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
