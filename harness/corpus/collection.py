@@ -56,7 +56,7 @@ def record_to_article(row: dict[str, Any], fields: Fields, number: int, where: s
 def _rows_from_file(spec: CollectionCorpus, path: Path) -> Iterator[dict[str, Any]]:
     try:
         yield from stream_files("json" if spec.format == "jsonl" else spec.format, path)
-    except HarnessError:
+    except (HarnessError, ImportError):
         raise
     except Exception as exc:  # datasets/pyarrow parse errors carry no line numbers
         if spec.format == "jsonl":
