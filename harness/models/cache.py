@@ -7,7 +7,6 @@ The default is the user's cache folder (``$XDG_CACHE_HOME/harness/models`` or
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 
@@ -25,9 +24,3 @@ def resolve_cache_dir(cache_dir: str | None, base_dir: Path) -> Path:
     return path if path.is_absolute() else base_dir / path
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import HarnessError
-from harness.models.cache import file_sha256
+from harness.provenance import file_sha256
 
 PREFIX = "pypi:"
 

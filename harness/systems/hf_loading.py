@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
-from harness.models.cache import file_sha256, resolve_cache_dir
+from harness.models.cache import resolve_cache_dir
 from harness.models.packaged import PACKAGED_MODELS
 from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.models.packaged import fetch as fetch_packaged
+from harness.provenance import file_sha256
 from harness.systems.base import SystemParams
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.errors import HarnessError
-from harness.models.cache import file_sha256
 from harness.models.packaged import PACKAGED_MODELS, fetch, fetch_model
+from harness.provenance import file_sha256
 
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"  # models README
 
