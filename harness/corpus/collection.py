@@ -15,7 +15,7 @@ from typing import Any
 
 from harness.corpus.article import Article, Segment, SegmentKind
 from harness.corpus.corpus import Corpus, resolve
-from harness.corpus.hub import stream_files, stream_hub
+from harness.corpus.hub import read_files, stream_hub
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import CollectionCorpus, Fields, HubCollection
 from harness.errors import HarnessError
@@ -55,7 +55,7 @@ def record_to_article(row: dict[str, Any], fields: Fields, number: int, where: s
 
 def _rows_from_file(spec: CollectionCorpus, path: Path) -> Iterator[dict[str, Any]]:
     try:
-        yield from stream_files("json" if spec.format == "jsonl" else spec.format, path)
+        yield from read_files("json" if spec.format == "jsonl" else spec.format, path)
     except (HarnessError, ImportError):
         raise
     except Exception as exc:  # datasets/pyarrow parse errors carry no line numbers

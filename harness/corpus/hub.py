@@ -1,7 +1,11 @@
 """Reading through the ``datasets`` library, with one-line errors instead of tracebacks.
 
-Local files are streamed (no Arrow cache is written); hub datasets are loaded the same way when
-the hub is reachable, and otherwise fail with a line that says how to make them available.
+Local files are converted once into ``datasets``' memory-mapped Arrow cache (keyed on the file's
+path, size and modification time) and read from there, so a corpus larger than memory can be
+read row by row, and a rerun does not parse the file again. (Streaming mode would parse it on
+every run and imports torch, which costs a second on a run that is otherwise all cache hits.)
+Hub datasets are streamed when the hub is reachable, and otherwise fail with a line that says
+how to make them available.
 """
 
 from __future__ import annotations
@@ -13,13 +17,18 @@ from typing import Any
 from harness.errors import HarnessError
 
 
-def stream_files(builder: str, path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a local ``text``/``json``/``csv``/``parquet`` file, streamed by ``datasets``."""
+def read_files(builder: str, path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a local ``text``/``json``/``csv``/``parquet`` file, read by ``datasets``."""
     import datasets
 
     if not path.is_file():
         raise HarnessError(f"{path}: file not found")
-    dataset = datasets.load_dataset(builder, data_files=str(path), split="train", streaming=True)
+    datasets.disable_progress_bars()
+    try:
+        dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
+    except datasets.exceptions.DatasetGenerationError as exc:
+        # the reader's own error (UnicodeDecodeError, a JSON parse error…) is the useful one
+        raise (exc.__cause__ or exc) from None
     yield from dataset
 
 
