@@ -1,8 +1,8 @@
 """Warm rerun against cold run of the same config on a real model, measured side by side.
 
 The config translates the first 32 sentences of FLORES-101 devtest (from ../shared) with
-gemma-3-270m (``hf-causal``, the packaged GGUF; the system entry of configs/gemma-3-270m.yaml
-when that file exists). The script runs ``harness run`` twice as subprocesses with the same
+gemma-3-270m (``hf-causal``, the packaged GGUF; the system entry of
+configs/gemma-3-270m.yaml). The script runs ``harness run`` twice as subprocesses with the same
 fresh output cache: the cold run computes every output, the warm rerun should compute none.
 It reports, for both runs, the end-to-end wall time of the command and the ``duration_s`` the
 run records itself (generation and scoring, without interpreter start-up), and the ratios.
@@ -31,29 +31,11 @@ REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores"
 GEMMA_CONFIG = REPO / "configs" / "gemma-3-270m.yaml"
 
-# Used when configs/gemma-3-270m.yaml does not exist: a few-shot prompt for the base model.
-FALLBACK_SYSTEM: dict[str, Any] = {
-    "name": "gemma-3-270m",
-    "type": "hf-causal",
-    "task": "translation",
-    "model": "pypi:gemma-3-270m",
-    "chat": False,
-    "max_new_tokens": 64,
-    "batch_size": 8,
-    "few_shot": [
-        {"source": "ذهب الولد إلى المدرسة.", "output": "The boy went to school."},
-        {"source": "قال الوزير إن المحادثات كانت مثمرة.", "output": "The minister said the talks were fruitful."},  # noqa: E501
-    ],
-}
-
-
 def gemma_system() -> dict[str, Any]:
-    if GEMMA_CONFIG.is_file():
-        config = yaml.safe_load(GEMMA_CONFIG.read_text(encoding="utf-8"))
-        for system in config.get("systems", []):
-            if system.get("type") == "hf-causal" and system.get("task") == "translation":
-                return dict(system)
-    return dict(FALLBACK_SYSTEM)
+    """The translation system entry of configs/gemma-3-270m.yaml."""
+    config = yaml.safe_load(GEMMA_CONFIG.read_text(encoding="utf-8"))
+    (system,) = [s for s in config["systems"] if s["type"] == "hf-causal"]
+    return dict(system)
 
 
 def write_config(folder: Path, sentences: int) -> Path:
