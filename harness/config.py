@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +20,7 @@ from harness.metrics import DEFAULT_METRICS, METRICS, make_metric
 from harness.systems import SYSTEMS, System, SystemParams
 
 Loc = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 class _ConfigFile(BaseModel):
@@ -82,7 +83,8 @@ def _line_map(text: str) -> dict[Loc, int]:
 
 
 def _nested_model(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel]:
-    """The (sub)model that ``loc`` points into, for "did you mean" hints on nested keys."""
+    """The (sub)model that ``loc`` points into, for "did you mean" hints on nested keys
+    (through fields typed as a model, an optional model, or a ``dict``/``list`` of models)."""
     for part in loc:
         field_info = model.model_fields.get(part) if isinstance(part, str) else None
         if field_info is None:
@@ -111,6 +113,13 @@ class _Locator:
         where = f"{self.path}:{line}" if line else str(self.path)
         dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
         return HarnessError(f"{where}: {dotted}: {message}" if dotted else f"{where}: {message}")
+
+    def validate(self, model: type[ModelT], data: Any, prefix: Loc = ()) -> ModelT:
+        """``model.model_validate(data)``, with a located one-line error on failure."""
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            raise self.from_validation(exc, model, prefix) from None
 
     def from_validation(
         self, exc: ValidationError, model: type[BaseModel], prefix: Loc
@@ -149,10 +158,7 @@ def _system_params(entry: Any, index: int, locator: _Locator) -> SystemParams:
         raise locator.error((*loc, "type"), str(exc)) from None
     if not (isinstance(system_class, type) and issubclass(system_class, System)):
         raise locator.error((*loc, "type"), f"'{type_name}' is not a System subclass")
-    try:
-        params = system_class.params_model.model_validate(entry)
-    except ValidationError as exc:
-        raise locator.from_validation(exc, system_class.params_model, loc) from None
+    params = locator.validate(system_class.params_model, entry, loc)
     if params.task not in system_class.tasks:
         tasks = ", ".join(sorted(t.value for t in system_class.tasks))
         raise locator.error(
@@ -188,10 +194,7 @@ def _corpus_specs(top: _ConfigFile, locator: _Locator) -> tuple[CorpusSpec, ...]
                 f"unknown corpus format '{entry['format']}'{hint}; "
                 f"known: {', '.join(SPEC_BY_FORMAT)}",
             )
-        try:
-            spec = model.model_validate(entry)
-        except ValidationError as exc:
-            raise locator.from_validation(exc, model, loc) from None
+        spec = locator.validate(model, entry, loc)
         if any(s.name == spec.name for s in specs):
             raise locator.error((*loc, "name"), f"duplicate corpus name '{spec.name}'")
         specs.append(spec)  # type: ignore[arg-type]
@@ -258,10 +261,7 @@ def read_yaml_mapping(path: Path, kind: str) -> tuple[bytes, dict[str, Any], _Lo
 def load_config(path: Path) -> RunConfig:
     """Read and validate a run config; every problem is a one-line :class:`HarnessError`."""
     raw, data, locator = read_yaml_mapping(path, "config")
-    try:
-        top = _ConfigFile.model_validate(data)
-    except ValidationError as exc:
-        raise locator.from_validation(exc, _ConfigFile, ()) from None
+    top = locator.validate(_ConfigFile, data)
 
     corpora = _corpus_specs(top, locator)
     systems = tuple(_system_params(entry, i, locator) for i, entry in enumerate(top.systems))

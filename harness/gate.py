@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rich.console import Console
 
 from harness.compare import (
@@ -71,14 +71,7 @@ def parse_gate(data: Any, locator: Locator, prefix: tuple[str | int, ...] = ()) 
     """Validate a gate mapping; errors name the file, line and key."""
     if not isinstance(data, dict):
         raise locator.error(prefix, "a gate must be a mapping with 'metrics'")
-    try:
-        gate = Gate.model_validate(data)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = error["loc"]
-        if len(loc) > 2 and loc[0] == "metrics":
-            raise locator.from_validation(exc, MetricRule, prefix) from None
-        raise locator.from_validation(exc, Gate, prefix) from None
+    gate = locator.validate(Gate, data, prefix)
     for name in gate.metrics:
         if name not in METRICS:
             hint = did_you_mean(name, METRICS.names())
@@ -359,10 +352,7 @@ class Spec:
 def load_spec(path: Path) -> Spec:
     """Read a regression spec; paths in it are relative to its folder."""
     _, data, locator = read_yaml_mapping(path, "regression spec")
-    try:
-        spec = _SpecFile.model_validate(data)
-    except ValidationError as exc:
-        raise locator.from_validation(exc, _SpecFile, ()) from None
+    spec = locator.validate(_SpecFile, data)
     if (spec.config is None) == (spec.report is None):
         raise locator.error((), "give exactly one of 'config' (run it) or 'report' (use it)")
     base = path.parent
