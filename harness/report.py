@@ -23,22 +23,12 @@ SCHEMA_VERSION = 1
 
 def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, Any]:
     example = generation.example
-    row: dict[str, Any] = {
-        "corpus": example.corpus,
-        "system": generation.system,
-        "task": example.task.value,
-        "article_id": example.article_id,
-        "segment_id": example.segment_id,
+    return {
+        **generation.to_json(),
         "source": example.source,
-        "output": generation.output,
         "references": list(example.references),
         "scores": scores,
-        "status": generation.status.value,
-        "cached": generation.cached,
     }
-    if generation.error:
-        row["error"] = generation.error
-    return row
 
 
 def build_report(

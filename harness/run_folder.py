@@ -63,23 +63,6 @@ def resolved_config(config: RunConfig, cache_dir: Path | None) -> dict[str, Any]
     }
 
 
-def output_line(generation: Generation) -> dict[str, Any]:
-    example = generation.example
-    line: dict[str, Any] = {
-        "corpus": example.corpus,
-        "system": generation.system,
-        "task": example.task.value,
-        "article_id": example.article_id,
-        "segment_id": example.segment_id,
-        "status": generation.status.value,
-        "cached": generation.cached,
-        "output": generation.output,
-    }
-    if generation.error:
-        line["error"] = generation.error
-    return line
-
-
 class _UTCFormatter(logging.Formatter):
     converter = time.gmtime
 
@@ -132,7 +115,7 @@ class RunFolder:
         """Append a finished batch to ``outputs.jsonl`` and flush it to the OS."""
         assert self._outputs is not None, "RunFolder used outside its with-block"
         for generation in generations:
-            self._outputs.write(json.dumps(output_line(generation), ensure_ascii=False) + "\n")
+            self._outputs.write(json.dumps(generation.to_json(), ensure_ascii=False) + "\n")
         self._outputs.flush()
 
     def write_reports(self, report: dict[str, Any]) -> None:

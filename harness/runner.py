@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from harness.cache import OutputCache, input_sha256
 from harness.call_timeout import CallTimeout, time_limit
@@ -43,6 +44,23 @@ class Generation:
     status: Status
     error: str | None = None
     cached: bool = False  # reused from the output cache, not computed in this run
+
+    def to_json(self) -> dict[str, Any]:
+        """Which system and example, and what came out: a line of outputs.jsonl."""
+        example = self.example
+        record: dict[str, Any] = {
+            "corpus": example.corpus,
+            "system": self.system,
+            "task": example.task.value,
+            "article_id": example.article_id,
+            "segment_id": example.segment_id,
+            "output": self.output,
+            "status": self.status.value,
+            "cached": self.cached,
+        }
+        if self.error:
+            record["error"] = self.error
+        return record
 
     @property
     def where(self) -> str:
