@@ -161,7 +161,7 @@ def validate(config: Annotated[Path, typer.Argument(help="Run config (YAML).")])
     """Check CONFIG, its articles, references and output files without running any model."""
     prepared = prepare(load_config(config))
     for message in (m for corpus in prepared.corpora for m in corpus.warnings):
-        stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+        _warn(message)
     stdout.print(
         f"ok: {sum(len(c.articles) for c in prepared.corpora)} article(s) in "
         f"{len(prepared.corpora)} corpus(es), {len(prepared.systems)} system(s), "
@@ -180,7 +180,7 @@ def segments(
         for path in expand_article_paths(spec, Path.cwd()):
             article = read_article(path)
             for message in article.warnings:
-                stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+                _warn(message)
             for segment in article.segments:
                 typer.echo(json.dumps(segment.to_json(), ensure_ascii=False))
 
