@@ -31,6 +31,7 @@ def _streams(references: Sequence[Sequence[str]]) -> list[list[str]]:
 class _SacrebleuMetric(Metric):
     tasks = frozenset({Task.TRANSLATION})
     display_name: str
+    chunk_size = 2000  # segments whose references sacrebleu caches at once
 
     def __init__(self, **options: object) -> None:
         self.options = options
@@ -43,12 +44,16 @@ class _SacrebleuMetric(Metric):
     def segment_stats(
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> Stats:
-        if not hypotheses:
-            return []
-        streams = _streams(references)
-        self._metric._check_corpus_score_args(list(hypotheses), streams)
-        rows = self._metric._extract_corpus_statistics(list(hypotheses), streams)
-        return [[float(x) for x in row] for row in rows]
+        rows: Stats = []
+        # sacrebleu first caches every reference's n-grams; a chunk at a time keeps that cache
+        # small on large test sets (the rows are per segment, so chunking changes nothing)
+        for start in range(0, len(hypotheses), self.chunk_size):
+            hyps = list(hypotheses[start : start + self.chunk_size])
+            streams = _streams(references[start : start + self.chunk_size])
+            self._metric._check_corpus_score_args(hyps, streams)
+            chunk = self._metric._extract_corpus_statistics(hyps, streams)
+            rows.extend([float(x) for x in row] for row in chunk)
+        return rows
 
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
         summed = np.asarray(stats, dtype=float).sum(axis=0)

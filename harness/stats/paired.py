@@ -34,9 +34,10 @@ from harness.stats.resampling import (
     SEED,
     Interval,
     as_matrix,
+    block_rows,
     percentile_interval,
-    resample_counts,
-    resampled_scores,
+    resample_count_blocks,
+    resampled_totals,
 )
 
 
@@ -72,13 +73,19 @@ def _paired_bootstrap_p(
     baseline: np.ndarray,
     system: np.ndarray,
     observed: float,
-    counts: np.ndarray,
+    resamples: int,
+    seed: int,
 ) -> tuple[float, np.ndarray]:
-    baseline_scores = resampled_scores(metric, baseline, counts)
-    system_scores = resampled_scores(metric, system, counts)
+    baseline_totals, system_totals = [], []
+    for block in resample_count_blocks(baseline.shape[0], resamples, seed):
+        baseline_totals.append(resampled_totals(metric, baseline, block))
+        system_totals.append(resampled_totals(metric, system, block))
+    n = baseline.shape[0]
+    baseline_scores = metric.scores_from_totals(np.concatenate(baseline_totals), n)
+    system_scores = metric.scores_from_totals(np.concatenate(system_totals), n)
     sample_diffs = np.abs(system_scores - baseline_scores)
     centred = sample_diffs - sample_diffs.mean()
-    p = _p_value(int(np.sum(centred > observed)), len(counts))
+    p = _p_value(int(np.sum(centred > observed)), resamples)
     return p, system_scores - baseline_scores
 
 
@@ -92,9 +99,18 @@ def _randomization_p(
 ) -> float:
     n = baseline.shape[0]
     rng = np.random.default_rng(seed)
-    swap = rng.integers(2, size=(trials, n), dtype=bool)  # sacrebleu's draw
-    # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere
-    totals_a = swap.astype(np.float64) @ (baseline - system) + system.sum(axis=0)
+    swap = rng.integers(2, size=(trials, n), dtype=bool)  # sacrebleu's draw, in one piece
+    # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere;
+    # converted to float a block of rows at a time, so memory stays at the bool matrix
+    step = block_rows(n, trials)
+    difference = baseline - system
+    swapped = np.concatenate(
+        [
+            swap[start : start + step].astype(np.float64) @ difference
+            for start in range(0, trials, step)
+        ]
+    )
+    totals_a = swapped + system.sum(axis=0)
     totals_b = baseline.sum(axis=0) + system.sum(axis=0) - totals_a
     scores_a = metric.scores_from_totals(totals_a, n)
     scores_b = metric.scores_from_totals(totals_b, n)
@@ -129,8 +145,7 @@ def paired_test(
     if np.array_equal(baseline, system):  # sacrebleu would say p = 1/(R+1) here
         return PairedResult(baseline_score, system_score, 0.0, Interval(0.0, 0.0), 1.0, test)
     observed = abs(delta)
-    counts = resample_counts(len(baseline), resamples, seed)
-    p, deltas = _paired_bootstrap_p(metric, baseline, system, observed, counts)
+    p, deltas = _paired_bootstrap_p(metric, baseline, system, observed, resamples, seed)
     if test is PairedTest.RANDOMIZATION:
         p = _randomization_p(metric, baseline, system, observed, trials, seed)
     return PairedResult(baseline_score, system_score, delta, percentile_interval(deltas), p, test)

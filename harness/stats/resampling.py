@@ -1,14 +1,17 @@
-"""Bootstrap resampling of segment statistics, vectorised as one matrix product.
+"""Bootstrap resampling of segment statistics, vectorised as matrix products.
 
 A resample is a multiset of segment indices; its aggregated statistics are ``counts @ stats``
 where ``counts[r, i]`` says how often segment ``i`` was drawn in resample ``r``. The indices are
 drawn exactly as sacrebleu draws them (``rng.choice(n, size=(R, n))`` with ``default_rng(seed)``),
-so the same seed gives the same resamples and the same intervals as sacrebleu.
+so the same seed gives the same resamples and the same intervals as sacrebleu. They are drawn
+in blocks of rows (``int32`` draws from one generator continue the same stream, so the blocks
+concatenate to sacrebleu's matrix), which keeps memory flat for corpora of any size: a block
+holds at most :data:`BLOCK_ELEMENTS` draws.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,12 +36,29 @@ def bootstrap_signature(resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED) 
     return f"|bs:{resamples}|rs:{seed}"
 
 
+BLOCK_ELEMENTS = 1 << 24  # draws per block: 16M, so FLORES-sized sets take one block
+
+
+def block_rows(n: int, rows: int) -> int:
+    """How many rows of ``n`` columns make one block (at least 1, at most ``rows``)."""
+    return max(1, min(rows, BLOCK_ELEMENTS // max(n, 1)))
+
+
+def resample_count_blocks(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Blocks of ``(rows, n)`` draw counts that, stacked, are :func:`resample_counts`."""
+    rng = np.random.default_rng(seed)
+    step = block_rows(n, resamples)
+    for start in range(0, resamples, step):
+        rows = min(step, resamples - start)
+        # the same values as rng.choice(n, size=(resamples, n)) row by row
+        indices = rng.integers(0, n, size=(rows, n), dtype=np.int32)
+        flat = indices + (np.arange(rows, dtype=np.int64) * n)[:, None]
+        yield np.bincount(flat.ravel(), minlength=rows * n).reshape(rows, n)
+
+
 def resample_counts(n: int, resamples: int, seed: int) -> np.ndarray:
     """``(resamples, n)`` draw counts, from the same index draws as sacrebleu's bootstrap."""
-    rng = np.random.default_rng(seed)
-    indices = rng.choice(n, size=(resamples, n), replace=True)
-    flat = indices + (np.arange(resamples) * n)[:, None]
-    return np.bincount(flat.ravel(), minlength=resamples * n).reshape(resamples, n)
+    return np.concatenate(list(resample_count_blocks(n, resamples, seed)))
 
 
 def as_matrix(stats: Sequence[Sequence[float]], dtype: type = np.float64) -> np.ndarray:
@@ -47,10 +67,15 @@ def as_matrix(stats: Sequence[Sequence[float]], dtype: type = np.float64) -> np.
     return matrix.reshape(len(stats), -1) if matrix.size else matrix.reshape(len(stats), 0)
 
 
-def resampled_scores(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The metric's corpus score on every resample described by ``counts``."""
+def resampled_totals(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Aggregated statistics of each resample in a block of ``counts``."""
     dtype = metric.resample_dtype
-    totals = counts.astype(dtype) @ stats.astype(dtype)
+    return counts.astype(dtype) @ stats.astype(dtype)
+
+
+def resampled_scores(metric: Metric, stats: np.ndarray, blocks: Iterable[np.ndarray]) -> np.ndarray:
+    """The metric's corpus score on every resample, block by block."""
+    totals = np.concatenate([resampled_totals(metric, stats, block) for block in blocks])
     return metric.scores_from_totals(totals, stats.shape[0])
 
 
@@ -71,5 +96,5 @@ def bootstrap_interval(
     if len(stats) < 2:
         return None
     matrix = as_matrix(stats)
-    counts = resample_counts(len(stats), resamples, seed)
-    return percentile_interval(resampled_scores(metric, matrix, counts))
+    blocks = resample_count_blocks(len(stats), resamples, seed)
+    return percentile_interval(resampled_scores(metric, matrix, blocks))

@@ -151,3 +151,14 @@ def test_flores_opus_mt_output_matches_recomputed_sacrebleu(shared):
     assert corpus(ChrF(word_order=0), hyps, refs) == pytest.approx(61.02773101090089, abs=1e-9)
     assert corpus(ChrF(), hyps, refs) == pytest.approx(59.07498948313261, abs=1e-9)
     assert corpus(Ter(), hyps, refs) == pytest.approx(51.49536550842427, abs=1e-9)
+
+
+@pytest.mark.parametrize("cls", [Bleu, ChrF, Ter])
+def test_statistics_do_not_depend_on_chunking(cls):
+    """Large sets are scored a chunk at a time (bounded memory); the rows are the same."""
+    whole = cls()
+    rows = whole.segment_stats(HYPS * 3, REFS * 3)
+    chunked = cls()
+    chunked.chunk_size = 2
+    assert chunked.segment_stats(HYPS * 3, REFS * 3) == rows
+    assert chunked.signature() == whole.signature()

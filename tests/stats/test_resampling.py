@@ -59,3 +59,31 @@ def test_interval_brackets_the_score_and_is_seeded() -> None:
     assert bootstrap_interval(rouge, stats) == interval
     assert bootstrap_interval(rouge, stats, seed=1) != interval
     assert bootstrap_signature() == "|bs:1000|rs:12345"
+
+
+def test_blocked_draws_equal_one_sacrebleu_draw(monkeypatch) -> None:
+    """Drawing the resamples a few rows at a time (bounded memory on large corpora) gives the
+    same counts, intervals and paired p-values as one draw of the whole matrix."""
+    from harness.stats import PairedTest, paired_test, resampling
+
+    metric = make_metric("chrf")
+    rng = np.random.default_rng(0)
+    words = ["the", "minister", "said", "talks", "were", "fruitful", "on", "monday"]
+    hyps = [" ".join(rng.choice(words, 6)) for _ in range(41)]
+    refs = [[" ".join(rng.choice(words, 6))] for _ in range(41)]
+    base = metric.segment_stats(hyps, refs)
+    system = metric.segment_stats(hyps[::-1], refs)
+
+    def tests() -> list:
+        return [paired_test(metric, base, system, t, resamples=200, trials=300) for t in PairedTest]
+
+    whole = (resample_counts(41, 200, 12345), bootstrap_interval(metric, base, 200), tests())
+    monkeypatch.setattr(resampling, "BLOCK_ELEMENTS", 41 * 7)  # 7 rows per block
+    assert resampling.block_rows(41, 200) == 7
+    indices = np.random.default_rng(12345).choice(41, size=(200, 41), replace=True)
+    blocked = resample_counts(41, 200, 12345)
+    assert blocked.tolist() == whole[0].tolist()
+    assert blocked[-1].tolist() == np.bincount(indices[-1], minlength=41).tolist()
+    assert bootstrap_interval(metric, base, 200) == whole[1]
+    assert resampling.block_rows(41, 300) == 7  # randomization trials are blocked too
+    assert tests() == whole[2]
