@@ -6,11 +6,15 @@ Measures, in one run and side by side:
   (b) the sacrebleu CLI scoring the same files with the same three metrics — wall time and
       peak memory.
 The hypothesis is a deterministic degradation of the reference (every 7th word dropped), so the
-scores are realistic without a model. Usage: .venv/bin/python benchmarks/bench_corpus.py
+scores are realistic without a model. `--repeat 10` concatenates the set ten times (103,050
+lines) to show how time and memory grow.
+
+    .venv/bin/python benchmarks/bench_corpus.py [--repeat 10]
 """
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -40,11 +44,20 @@ def run_child(command: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    source = TATOEBA / "tatoeba-test-v2021-08-07.ara"
-    reference = TATOEBA / "tatoeba-test-v2021-08-07.eng"
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="concatenate the set K times (10: 103,050 lines)"
+    )
+    args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        hyp = work / "hyp.txt"
+        source, reference, hyp = work / "src.ara", work / "ref.eng", work / "hyp.txt"
+        source.write_text(
+            (TATOEBA / "tatoeba-test-v2021-08-07.ara").read_text("utf-8") * args.repeat
+        )
+        reference.write_text(
+            (TATOEBA / "tatoeba-test-v2021-08-07.eng").read_text("utf-8") * args.repeat
+        )
         lines = reference.read_text(encoding="utf-8").split("\n")[:-1]
         hyp.write_text(
             "\n".join(
@@ -83,7 +96,7 @@ metrics: [bleu, chrf, ter]
             ]
         )
         size = (work / "run" / "report.json").stat().st_size / 2**20
-    print(f"Tatoeba ara-eng: {len(lines)} segments, BLEU + chrF++ + TER")
+    print(f"Tatoeba ara-eng x{args.repeat}: {len(lines)} segments, BLEU + chrF++ + TER")
     print(
         f"  harness run   : {harness_s:6.1f} s, peak RSS {harness_mib:6.0f} MiB"
         f" (report.json {size:.1f} MiB)"
