@@ -197,9 +197,9 @@ def _hardware_line(hardware: dict[str, Any]) -> str:
 
 def write_report(report: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    with (out_dir / "report.json").open("w", encoding="utf-8") as handle:
+        json.dump(report, handle, ensure_ascii=False, indent=2)  # streamed: no 2nd copy in memory
+        handle.write("\n")
     (out_dir / "report.md").write_text(render_markdown(report), encoding="utf-8")
     write_html_report(report, out_dir)
     write_exports(report, out_dir)
