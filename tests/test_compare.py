@@ -14,21 +14,13 @@ from harness.errors import HarnessError
 from harness.evaluate import evaluate, prepare
 from harness.report import render_markdown
 
-from .stats.report_factory import make_report, write_config, write_outputs
+from .stats.report_factory import write_config, write_outputs
 
 COMPARISON_KEYS = {
     "baseline", "system", "task", "metric", "delta", "ci_low", "ci_high", "p_value", "test",
 }  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("reports")
-    return {
-        "base": make_report(folder, "base", degrade=False),
-        "same": make_report(folder, "same", degrade=False),
-        "degraded": make_report(folder, "degraded", degrade=True),
-    }
 
 
 def _compare(*args: str):

@@ -12,7 +12,16 @@ from harness.cli import app
 
 from .conftest import REPO
 
+EXT = REPO.parent / "shared" / "external"
 HYP = "mt_system_outputs/opus-mt-ar-en_opus-2019-12-18.flores101-devtest.ara-eng.hyp.txt"
+
+
+def flores_corpus(name: str = "flores") -> str:
+    """The FLORES-101 devtest corpus entry (one YAML list item) of a test config."""
+    return (
+        f"  - {{name: {name}, format: parallel, source: {EXT}/flores/flores101.devtest.ara, "
+        f"references: [{EXT}/flores/flores101.devtest.eng]}}"
+    )
 
 
 def run(tmp_path, config_text: str) -> dict:
@@ -28,19 +37,14 @@ def scores(report: dict) -> dict[tuple[str, str, str], float]:
 
 
 @pytest.fixture(scope="module")
-def flores_report(tmp_path_factory, shared_dir=REPO.parent / "shared"):
-    ext = shared_dir / "external"
-    tmp = tmp_path_factory.mktemp("flores")
+def flores_report(tmp_path_factory):
     return run(
-        tmp,
+        tmp_path_factory.mktemp("flores"),
         f"""
 corpus:
-  - name: flores101-devtest
-    format: parallel
-    source: {ext}/flores/flores101.devtest.ara
-    references: [{ext}/flores/flores101.devtest.eng]
+{flores_corpus("flores101-devtest")}
 systems:
-  - {{name: opus-mt, type: outputs, task: translation, path: {ext}/{HYP}}}
+  - {{name: opus-mt, type: outputs, task: translation, path: {EXT}/{HYP}}}
 metrics: [bleu, chrf, ter]
 """,
     )
@@ -67,14 +71,13 @@ def test_flores_segments_are_line_numbers(flores_report):
 
 
 def test_chrf_word_order_0_option_gives_plain_chrf(tmp_path):
-    ext = REPO.parent / "shared" / "external"
     report = run(
         tmp_path,
         f"""
 corpus:
-  - {{name: flores, format: parallel, source: {ext}/flores/flores101.devtest.ara, references: [{ext}/flores/flores101.devtest.eng]}}
+{flores_corpus()}
 systems:
-  - {{name: opus-mt, type: outputs, task: translation, path: {ext}/{HYP}}}
+  - {{name: opus-mt, type: outputs, task: translation, path: {EXT}/{HYP}}}
 metrics: [{{name: chrf, word_order: 0}}]
 """,
     )
@@ -85,11 +88,10 @@ metrics: [{{name: chrf, word_order: 0}}]
 
 
 def test_several_corpora_in_one_run_report_per_corpus(tmp_path):
-    ext = REPO.parent / "shared" / "external"
     (tmp_path / "xlsum_outputs.jsonl").write_text(
         "".join(
             json.dumps({"article_id": json.loads(line)["id"], "output": json.loads(line)["summary"]}, ensure_ascii=False) + "\n"
-            for line in (ext / "summarization" / "xlsum_arabic_v2.0_samples.jsonl").open(encoding="utf-8")
+            for line in (EXT / "summarization" / "xlsum_arabic_v2.0_samples.jsonl").open(encoding="utf-8")
         ),
         encoding="utf-8",
     )
@@ -98,8 +100,8 @@ def test_several_corpora_in_one_run_report_per_corpus(tmp_path):
         f"""
 corpus:
   - {{name: seed, format: seed, path: {REPO}/seeds/, references: {REPO}/references/}}
-  - {{name: tico19, format: parallel, source: {ext}/tico19/tico19-test.ara, references: [{ext}/tico19/tico19-test.eng], limit: 20}}
-  - {{name: xlsum-ar, format: jsonl, path: {ext}/summarization/xlsum_arabic_v2.0_samples.jsonl}}
+  - {{name: tico19, format: parallel, source: {EXT}/tico19/tico19-test.ara, references: [{EXT}/tico19/tico19-test.eng], limit: 20}}
+  - {{name: xlsum-ar, format: jsonl, path: {EXT}/summarization/xlsum_arabic_v2.0_samples.jsonl}}
 systems:
   - {{name: copy, type: identity, task: translation}}
   - {{name: lead-1, type: lead, task: summarization, n: 1}}
@@ -125,12 +127,11 @@ metrics: [bleu, rouge1, rougeLsum]
 
 
 def test_system_naming_a_corpus_without_references_is_an_error(tmp_path):
-    ext = REPO.parent / "shared" / "external"
     config = tmp_path / "c.yaml"
     config.write_text(
         f"""
 corpus:
-  - {{name: xlsum-ar, format: jsonl, path: {ext}/summarization/xlsum_arabic_v2.0_samples.jsonl}}
+  - {{name: xlsum-ar, format: jsonl, path: {EXT}/summarization/xlsum_arabic_v2.0_samples.jsonl}}
 systems:
   - {{name: copy, type: identity, task: translation}}
 """,
@@ -161,14 +162,13 @@ def test_corpus_config_errors(tmp_path, corpus_entry, message):
 
 
 def test_plain_text_outputs_with_ragged_lines_are_reported_missing(tmp_path):
-    ext = REPO.parent / "shared" / "external"
     hyp = tmp_path / "hyp.txt"
-    hyp.write_text("\n".join((ext / HYP).read_text(encoding="utf-8").split("\n")[:1000]) + "\n", encoding="utf-8")
+    hyp.write_text("\n".join((EXT / HYP).read_text(encoding="utf-8").split("\n")[:1000]) + "\n", encoding="utf-8")
     report = run(
         tmp_path,
         f"""
 corpus:
-  - {{name: flores, format: parallel, source: {ext}/flores/flores101.devtest.ara, references: [{ext}/flores/flores101.devtest.eng]}}
+{flores_corpus()}
 systems:
   - {{name: short, type: outputs, task: translation, path: hyp.txt}}
 metrics: [bleu]

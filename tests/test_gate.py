@@ -12,16 +12,7 @@ from harness.compare import load_report
 from harness.errors import HarnessError
 from harness.gate import GateRun, load_gate
 
-from .stats.report_factory import make_report, write_config, write_outputs
-
-
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("gate-reports")
-    return {
-        "base": make_report(folder, "base", degrade=False),
-        "degraded": make_report(folder, "degraded", degrade=True),
-    }
+from .stats.report_factory import write_config, write_outputs
 
 
 def _gate(tmp_path: Path, text: str) -> Path:

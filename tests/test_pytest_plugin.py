@@ -8,19 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from .stats.report_factory import make_report, write_config, write_outputs
+from .stats.report_factory import write_config, write_outputs
 
 pytest_plugins = ["pytester"]
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("plugin-reports")
-    return {
-        "base": make_report(folder, "base", degrade=False),
-        "same": make_report(folder, "same", degrade=False),
-        "degraded": make_report(folder, "degraded", degrade=True),
-    }
 
 
 GATE = """gate:

@@ -9,7 +9,6 @@ line-aligned corpus: line N is the output for segment ``"N"``. An example withou
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
+from harness.provenance import file_sha256
 from harness.systems.base import System, SystemParams
 from harness.tasks import Example, Task
 
@@ -40,7 +40,7 @@ class Outputs(System):
         self.path = path if path.is_absolute() else base_dir / path
         self._outputs = self._read()
         self._used: set[OutputKey] = set()
-        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        self.sha256 = file_sha256(self.path)
 
     def _read(self) -> dict[OutputKey, str]:
         if self.path.suffix != ".jsonl":
