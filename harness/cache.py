@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import HarnessError
+from harness.paths import resolve
 
 DEFAULT_CACHE_DIR = Path(".cache") / "harness"
 DATABASE_NAME = "outputs-v1.sqlite"  # the version names the table layout
@@ -165,6 +166,5 @@ def resolve_cache_dir(option: Path | None, configured: str | None, base_dir: Pat
     if option is not None:
         return option
     if configured is not None:
-        path = Path(configured).expanduser()
-        return path if path.is_absolute() else base_dir / path
+        return resolve(configured, base_dir)
     return DEFAULT_CACHE_DIR

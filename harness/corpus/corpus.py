@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from harness.corpus.article import Article
@@ -40,9 +39,3 @@ class Corpus:
         if self.selection is not None:
             info["selection"] = self.selection
         return info
-
-
-def resolve(spec: str, base: Path) -> Path:
-    """A path from a config: absolute, or relative to the config's folder."""
-    path = Path(spec)
-    return path if path.is_absolute() else base / path

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from harness.corpus.article import Article
-from harness.corpus.corpus import Corpus, resolve
+from harness.corpus.corpus import Corpus
 from harness.corpus.references import check_alignment, load_references
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import CorpusSpec, ParallelCorpus, SeedCorpus
 from harness.errors import HarnessError
+from harness.paths import resolve
 from harness.provenance import file_sha256
 
 __all__ = ["Corpus", "load_corpus", "load_seed_corpus"]

@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness.corpus.article import Article, Segment, SegmentKind
-from harness.corpus.corpus import Corpus, resolve
+from harness.corpus.corpus import Corpus
 from harness.corpus.hub import read_files, stream_hub
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import HubColumn, ParallelCorpus
 from harness.errors import HarnessError
+from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.text.langid import detect_lang
 

@@ -9,10 +9,11 @@ from harness.corpus.article import Article
 from harness.corpus.corpus import References
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
+from harness.paths import resolve
 
 
 def _reference_files(spec: str, base: Path) -> list[Path]:
-    target = Path(spec) if Path(spec).is_absolute() else base / spec
+    target = resolve(spec, base)
     if target.is_dir():
         files = sorted(target.glob("*.jsonl"))
     elif target.is_file():

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from harness.corpus.article import Article, Segment, SegmentKind
 from harness.errors import HarnessError
+from harness.paths import resolve
 from harness.text.langid import detect_lang
 
 SUMMARY_MARKER = "استمع إلى الملخص"
@@ -108,7 +109,7 @@ def read_article(path: Path) -> Article:
 
 def expand_article_paths(spec: str, base: Path) -> list[Path]:
     """Resolve a file, a folder (its ``*.txt`` files) or a glob, relative to ``base``."""
-    target = Path(spec) if Path(spec).is_absolute() else base / spec
+    target = resolve(spec, base)
     if target.is_dir():
         paths = sorted(p for p in target.glob("*.txt") if p.is_file())
         where = f"folder {target}"

@@ -20,6 +20,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from harness.paths import resolve
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -109,8 +111,7 @@ def absolute_paths(spec: CorpusSpec, base_dir: Path) -> dict[str, object]:
 
     def absolute(value: object) -> object:
         if isinstance(value, str):
-            path = Path(value).expanduser()
-            return str(path if path.is_absolute() else (base_dir / path).resolve())
+            return str(resolve(value, base_dir).resolve())
         if isinstance(value, list):
             return [absolute(v) for v in value]
         return value  # a hub column stays as it is

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from harness.paths import resolve
+
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -20,7 +22,6 @@ def resolve_cache_dir(cache_dir: str | None, base_dir: Path) -> Path:
     """``cache_dir`` from a config (relative to the config's folder), or the default."""
     if cache_dir is None:
         return default_cache_dir()
-    path = Path(cache_dir).expanduser()
-    return path if path.is_absolute() else base_dir / path
+    return resolve(cache_dir, base_dir)
 
 

