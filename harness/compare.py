@@ -261,7 +261,7 @@ def verdict_of(metric: str, delta: float, p_value: float | None, alpha: float) -
     """``better``, ``worse`` or ``no significant change``, by the metric's direction."""
     if p_value is None or p_value >= alpha or delta == 0:
         return "no significant change"
-    return "better" if METRICS.get(metric)().is_improvement(delta) else "worse"
+    return "better" if METRICS.get(metric).is_improvement(delta) else "worse"
 
 
 def comparisons_markdown(

@@ -241,7 +241,7 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
         several = len({c.corpus for c in outcome.comparison.comparisons}) > 1
         for c in outcome.comparison.comparisons:
             r = c.result
-            arrow = "↑" if METRICS.get(c.metric).higher_is_better else "↓"
+            arrow = METRICS.get(c.metric).arrow()
             ci = f"[{r.interval.low:+.2f}, {r.interval.high:+.2f}]" if r.interval else "n/a"
             system = c.system if c.system == c.baseline else f"{c.baseline} → {c.system}"
             system += f" @{c.corpus}" if several else ""

@@ -90,8 +90,7 @@ def status_counts(generations: Sequence[Generation]) -> dict[str, int]:
 
 
 def _metric_header(name: str) -> str:
-    arrow = "↑" if METRICS.get(name).higher_is_better else "↓"
-    return f"{name} {arrow}"
+    return f"{name} {METRICS.get(name).arrow()}"
 
 
 def _cell(result: dict[str, Any]) -> str:

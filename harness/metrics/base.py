@@ -65,6 +65,12 @@ class Metric(ABC):
     def applies_to(self, task: Task) -> bool:
         return task in self.tasks
 
-    def is_improvement(self, delta: float) -> bool:
+    @classmethod
+    def is_improvement(cls, delta: float) -> bool:
         """Whether a change of ``delta`` (candidate − baseline) is for the better."""
-        return delta > 0 if self.higher_is_better else delta < 0
+        return delta > 0 if cls.higher_is_better else delta < 0
+
+    @classmethod
+    def arrow(cls) -> str:
+        """``↑`` when higher is better, ``↓`` when lower is (for table headers)."""
+        return "↑" if cls.higher_is_better else "↓"
