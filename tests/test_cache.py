@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from harness.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache, resolve_cache_dir
 from harness.cli import app
 from harness.systems.base import System, SystemParams
-from harness.systems.identity import Identity
 from harness.systems.outputs import Outputs, OutputsParams
 from harness.tasks import Task
 
@@ -123,11 +122,6 @@ def test_outputs_fingerprint_covers_the_file_content(tmp_path):
     assert first.describe()["sha256"] != second.describe()["sha256"]
     assert first.fingerprint() != second.fingerprint()
     assert second.input_files() == [path]
-
-
-def test_cheap_systems_opt_out():
-    assert not Identity.cacheable and not Outputs.cacheable
-    assert Tunable.cacheable
 
 
 # --- reruns through the CLI ------------------------------------------------------------------

@@ -75,6 +75,19 @@ def test_no_timeout_means_no_limit():
     assert [g.output for g in run_plan(_plan(["a"]), {"s": system})] == ["A"]
 
 
+def test_a_failing_batch_is_retried_one_by_one_and_only_the_bad_segment_fails():
+    system = _system(batch_size=4)
+    done: list[int] = []
+    generations = run_plan(_plan(["a", "boom", "blank", "d", "e"]), {"s": system}, done.append)
+    assert [g.status for g in generations] == [
+        Status.GENERATED, Status.FAILED, Status.EMPTY, Status.GENERATED, Status.GENERATED
+    ]  # fmt: skip
+    assert [g.output for g in generations] == ["A", "", "", "D", "E"]
+    assert generations[1].error == "ValueError: model crashed"
+    assert [len(call) for call in system.calls] == [4, 1, 1, 1, 1, 1]
+    assert sum(done) == 5
+
+
 def test_counts_cover_every_outcome(tmp_path):
     sources = ["a", "boom", "blank", "d"]
     with OutputCache(tmp_path) as cache:

@@ -121,6 +121,7 @@ def test_a_run_reports_sacrebleus_p_values(
         encoding="utf-8",
     )
     report = evaluate(prepare(load_config(config)))
+    assert sorted(e["metric"] for e in report["comparisons"]) == ["bleu", "chrf"]
     for entry in report["comparisons"]:
         _, theirs = sacrebleu_results[15, "bs"][entry["metric"]]
         assert (entry["baseline"], entry["system"], entry["test"]) == ("opus", "cut15", "paired-bs")
