@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import torch
 import yaml
 
+from harness.provenance import hardware
 from harness.systems.hf_causal import HFCausal, HFCausalParams
 from harness.tasks import Example, Task
 
@@ -89,14 +89,6 @@ def fastest(
     return best, outputs
 
 
-def cpu_name() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    for line in cpuinfo.read_text().splitlines() if cpuinfo.exists() else []:
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=64)
@@ -128,7 +120,7 @@ def main() -> None:
     sorting_speedup = times["harness, input-order batches"] / times["harness, sorted batches"]
 
     print(
-        f"machine: {cpu_name()}, {os.cpu_count()} CPU(s), "
+        f"machine: {hardware()['cpu']}, {os.cpu_count()} CPU(s), "
         f"torch {torch.__version__} ({torch.get_num_threads()} threads), device {system.device}"
     )
     print(

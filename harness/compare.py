@@ -87,8 +87,8 @@ def compare_in_run(
     """Comparisons between the systems of one run, within each task (and corpus)."""
     groups: dict[tuple[str, str | None, str], dict[str, MetricResult]] = {}
     for result in results:
-        corpus = getattr(result, "corpus", None)
-        groups.setdefault((result.task.value, corpus, result.metric), {})[result.system] = result
+        key = (result.task.value, result.corpus, result.metric)
+        groups.setdefault(key, {})[result.system] = result
     comparisons = []
     for (task, corpus, metric_name), by_system in groups.items():
         metric = metrics[metric_name]

@@ -64,8 +64,7 @@ class Generation:
 
     @property
     def where(self) -> str:
-        segment = self.example.segment_id
-        return self.example.article_id + (f"/{segment}" if segment else "")
+        return self.example.where
 
 
 class TooManyFailures(HarnessError):

@@ -36,8 +36,9 @@ class Example:
     references: tuple[str, ...]
 
     @property
-    def key(self) -> tuple[str, str, str | None]:
-        return (self.corpus, self.article_id, self.segment_id)
+    def where(self) -> str:
+        """``article_id/segment_id`` (or the article id of a summary), for messages."""
+        return self.article_id + (f"/{self.segment_id}" if self.segment_id else "")
 
 
 def translation_examples(

@@ -33,7 +33,7 @@ def _field(row: dict[str, Any], name: str, where: str) -> str:
     return str(value)
 
 
-def record_to_article(row: dict[str, Any], fields: Fields, number: int, where: str) -> Article:
+def record_to_article(row: dict[str, Any], fields: Fields, where: str) -> Article:
     article_id = _field(row, fields.id, where)
     text = _field(row, fields.text, where)
     summary = _field(row, fields.summary, where)
@@ -80,14 +80,14 @@ def load_collection(spec: CollectionCorpus | HubCollection, base: Path) -> Corpu
     kind = "line" if getattr(spec, "format", "") == "jsonl" else "record"
     if spec.sample is None:  # stream: stop reading at the limit
         chosen = itertools.islice(enumerate(rows, start=1), spec.limit)
-        articles = [record_to_article(r, spec.fields, k, f"{label}: {kind} {k}") for k, r in chosen]
+        articles = [record_to_article(r, spec.fields, f"{label}: {kind} {k}") for k, r in chosen]
         total = len(articles) if spec.limit is None else None
     else:
         all_rows = list(rows)
         total = len(all_rows)
         keep = select_indices(total, None, spec.sample)
         articles = [
-            record_to_article(all_rows[i], spec.fields, i + 1, f"{label}: {kind} {i + 1}")
+            record_to_article(all_rows[i], spec.fields, f"{label}: {kind} {i + 1}")
             for i in keep
         ]
     if not articles:

@@ -35,6 +35,7 @@ from harness.stats.resampling import (
     Interval,
     as_matrix,
     block_rows,
+    bootstrap_signature,
     percentile_interval,
     resample_count_blocks,
     resampled_totals,
@@ -48,8 +49,8 @@ class PairedTest(StrEnum):
     def signature(self) -> str:
         """sacrebleu's spelling of the test's settings."""
         if self is PairedTest.BOOTSTRAP:
-            return f"|bs:{BOOTSTRAP_RESAMPLES}|rs:{SEED}"
-        return f"|ar:{AR_TRIALS}|bs:{BOOTSTRAP_RESAMPLES}|rs:{SEED}"
+            return bootstrap_signature()
+        return f"|ar:{AR_TRIALS}" + bootstrap_signature()
 
 
 @dataclass(frozen=True)

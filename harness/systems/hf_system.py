@@ -32,10 +32,6 @@ def length_sorted(texts: Sequence[str]) -> list[int]:
     return sorted(range(len(texts)), key=lambda index: -len(texts[index]))
 
 
-def where(example: Example) -> str:
-    return example.article_id + (f"/{example.segment_id}" if example.segment_id else "")
-
-
 class HFSystem(System):
     """Base of ``hf-seq2seq`` and ``hf-causal``; subclasses build prompts and decode."""
 
@@ -97,7 +93,7 @@ class HFSystem(System):
             if self.count_tokens(text) <= limit or keep == 0:
                 break
             keep = max(0, keep - max(1, (self.count_tokens(text) - limit)))
-        self.truncated[where(example)] = (total, limit)
+        self.truncated[example.where] = (total, limit)
         return text
 
     def count_tokens(self, text: str) -> int:
