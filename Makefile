@@ -34,8 +34,7 @@ qwen-model: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/harness run configs/default.yaml
 
-test: $(STAMP) browser
-	$(BIN)/ruff check harness tests benchmarks
+test: lint browser
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
 
 lint: $(STAMP)

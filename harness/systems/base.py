@@ -84,7 +84,7 @@ class System(ABC):
     def fingerprint(self) -> str:
         """sha256 of everything that determines this system's outputs: :meth:`describe`
         (type, model and its revision or file hash, generation settings, prompt template,
-        batch size) less its name and timeout, plus :attr:`backend_version`."""
+        batch size) less its name, timeout and corpora, plus :attr:`backend_version`."""
         if "_fingerprint" not in self.__dict__:
             identity = {
                 key: value
