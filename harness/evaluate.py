@@ -19,7 +19,7 @@ from harness.config import RunConfig
 from harness.corpus.loader import Corpus, load_corpus
 from harness.metrics import Metric, make_metric
 from harness.plan import WorkItem, build_plan
-from harness.provenance import environment, file_sha256
+from harness.provenance import environment
 from harness.report import build_report, status_counts
 from harness.runner import Generation, run_plan
 from harness.scoring import MetricResult, score_system
@@ -146,7 +146,7 @@ def _files_read(prepared: Prepared) -> dict[str, str]:
     """path → sha256 of every data file the run read: articles, references, system inputs."""
     files = {path: sha for corpus in prepared.corpora for path, sha in corpus.files.items()}
     for system in prepared.systems.values():
-        files.update({str(path): file_sha256(path) for path in system.input_files()})
+        files.update(system.input_files())
     return files
 
 

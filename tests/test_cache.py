@@ -121,7 +121,7 @@ def test_outputs_fingerprint_covers_the_file_content(tmp_path):
     second = Outputs(params, tmp_path)
     assert first.describe()["sha256"] != second.describe()["sha256"]
     assert first.fingerprint() != second.fingerprint()
-    assert second.input_files() == [path]
+    assert second.input_files() == {str(path): second.describe()["sha256"]}
 
 
 # --- reruns through the CLI ------------------------------------------------------------------

@@ -6,28 +6,20 @@ from pathlib import Path
 
 from harness.corpus.article import Article
 from harness.corpus.corpus import Corpus
-from harness.corpus.references import check_alignment, load_references
+from harness.corpus.references import check_alignment, load_references, reference_files
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import CorpusSpec, ParallelCorpus, SeedCorpus
 from harness.errors import HarnessError
-from harness.paths import resolve
 from harness.provenance import file_sha256
 
 __all__ = ["Corpus", "load_corpus", "load_seed_corpus"]
 
 
-def load_seed_corpus(
-    articles_spec: str,
-    references_spec: str | None,
-    base: Path,
-    name: str | None = None,
-    spec: SeedCorpus | None = None,
-) -> Corpus:
+def load_seed_corpus(spec: SeedCorpus, base: Path) -> Corpus:
     """Read seed-format articles (file, folder or glob); check references align, if given."""
-    paths = expand_article_paths(articles_spec, base)
-    if spec is not None:
-        paths = [paths[i] for i in select_indices(len(paths), spec.limit, spec.sample)]
+    all_paths = expand_article_paths(spec.path, base)
+    paths = [all_paths[i] for i in select_indices(len(all_paths), spec.limit, spec.sample)]
     articles: list[Article] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -38,35 +30,26 @@ def load_seed_corpus(
             )
         seen[article.article_id] = path
         articles.append(article)
-    corpus = Corpus(
-        name=name or Path(articles_spec.rstrip("/")).name or "articles",
-        articles=articles,
-        references=None,
-    )
+    corpus = Corpus(name=spec.name, articles=articles, references=None)
     corpus.files.update({str(p): file_sha256(p) for p in paths})
     for article in articles:
         corpus.warnings.extend(article.warnings)
-    if references_spec is not None:
-        references = load_references(references_spec, base)
-        check_alignment(references, articles, where=references_spec)
+    if spec.references is not None:
+        references = load_references(spec.references, base)
+        check_alignment(references, articles, where=spec.references)
         corpus.references = references
-        target = resolve(references_spec, base)
-        ref_files = sorted(target.glob("*.jsonl")) if target.is_dir() else [target]
-        corpus.files.update({str(p): file_sha256(p) for p in ref_files})
-    if spec is not None:
-        corpus.selection = describe_selection(
-            len(expand_article_paths(articles_spec, base)),
-            [a.article_id for a in articles],
-            spec.limit,
-            spec.sample,
-        )
+        files = reference_files(spec.references, base)
+        corpus.files.update({str(p): file_sha256(p) for p in files})
+    corpus.selection = describe_selection(
+        len(all_paths), [a.article_id for a in articles], spec.limit, spec.sample
+    )
     return corpus
 
 
 def load_corpus(spec: CorpusSpec, base: Path) -> Corpus:
     """Load one ``corpus:`` entry of a config."""
     if isinstance(spec, SeedCorpus):
-        return load_seed_corpus(spec.path, spec.references, base, spec.name, spec)
+        return load_seed_corpus(spec, base)
     if isinstance(spec, ParallelCorpus):
         from harness.corpus.parallel import load_parallel
 

@@ -12,7 +12,8 @@ from harness.jsonl import read_jsonl, require_str
 from harness.paths import resolve
 
 
-def _reference_files(spec: str, base: Path) -> list[Path]:
+def reference_files(spec: str, base: Path) -> list[Path]:
+    """The JSONL files a ``references:`` entry names (a file, or a folder's ``*.jsonl``)."""
     target = resolve(spec, base)
     if target.is_dir():
         files = sorted(target.glob("*.jsonl"))
@@ -28,7 +29,7 @@ def _reference_files(spec: str, base: Path) -> list[Path]:
 def load_references(spec: str, base: Path) -> References:
     """Read every reference line; a duplicate (article, segment) pair is an error."""
     references: References = {}
-    for path in _reference_files(spec, base):
+    for path in reference_files(spec, base):
         for number, obj in read_jsonl(path):
             article_id = require_str(path, number, obj, "article_id")
             segment_id = require_str(path, number, obj, "segment_id")

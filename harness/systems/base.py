@@ -100,6 +100,6 @@ class System(ABC):
         """The input text an output depends on (besides the fingerprint): the cache key."""
         return example.source
 
-    def input_files(self) -> list[Path]:
-        """Data files this system reads (e.g. an outputs file), hashed into provenance."""
-        return []
+    def input_files(self) -> dict[str, str]:
+        """Data files this system reads (e.g. an outputs file): path → sha256, for provenance."""
+        return {}

@@ -85,8 +85,8 @@ class Outputs(System):
     def describe(self) -> dict[str, Any]:
         return {**super().describe(), "sha256": self.sha256}
 
-    def input_files(self) -> list[Path]:
-        return [self.path]
+    def input_files(self) -> dict[str, str]:
+        return {str(self.path): self.sha256}
 
     def cache_input(self, example: Example) -> str:
         # Outputs are looked up by id, not by source text.
