@@ -21,6 +21,7 @@ from harness.evaluate import evaluate, open_cache, prepare
 from harness.metrics import METRICS
 from harness.models.cli import models_app
 from harness.report import results_tables
+from harness.report_file import REPORT_NAME
 from harness.run_folder import RunFolder, default_run_dir, rerender
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
@@ -126,7 +127,7 @@ def run(
         highlight=False,
     )
     if gating is not None:
-        _exit_on_gate(gating.check(report, out_dir / "report.json"))
+        _exit_on_gate(gating.check(report, out_dir / REPORT_NAME))
 
 
 def _exit_on_gate(outcome: Any) -> None:

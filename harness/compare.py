@@ -7,7 +7,6 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from harness.errors import HarnessError
 from harness.metrics import METRICS, Metric, make_metric
+from harness.report_file import read_report
 from harness.scoring import MetricResult
 from harness.stats import PairedResult, PairedTest, paired_test
 
@@ -104,16 +104,8 @@ def compare_in_run(
 
 
 def load_report(path: Path) -> dict[str, Any]:
-    """A ``report.json``, given as the file or the run folder holding it."""
-    file = path / "report.json" if path.is_dir() else path
-    try:
-        report = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise HarnessError(f"{file}: cannot read report: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HarnessError(f"{file}: not a JSON report: {exc}") from None
-    if not isinstance(report, dict) or not {"results", "segments", "provenance"} <= report.keys():
-        raise HarnessError(f"{file}: not a harness report (needs results, segments, provenance)")
+    """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
+    file, report = read_report(path, ("results", "segments", "provenance"))
     report["_path"] = str(file)
     return report
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from harness.errors import HarnessError, did_you_mean
 from harness.html.view import higher_is_better
-
-REPORT_NAME = "report.json"
+from harness.report_file import REPORT_NAME, read_report
 
 
 @dataclass(frozen=True)
@@ -46,15 +45,7 @@ def _check_results(path: Path, report: Any) -> None:
 
 def load_run(path: Path) -> Run:
     """A run folder (holding ``report.json``) or a ``report.json`` file."""
-    file = path / REPORT_NAME if path.is_dir() else path
-    if not file.is_file():
-        raise HarnessError(f"{path}: no {REPORT_NAME} here (give a run folder or a report file)")
-    try:
-        report = json.loads(file.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise HarnessError(f"{file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    except UnicodeDecodeError:
-        raise HarnessError(f"{file}: not UTF-8 text") from None
+    file, report = read_report(path, ("results",))
     _check_results(file, report)
     return Run(file.parent.name if file.name == REPORT_NAME else file.stem, file, report)
 

@@ -15,10 +15,9 @@ from harness.compare import comparisons_markdown
 from harness.export import write_exports
 from harness.html import write_html_report
 from harness.metrics import METRICS, Metric
+from harness.report_file import SCHEMA_VERSION
 from harness.runner import Generation, Status
 from harness.scoring import MetricResult
-
-SCHEMA_VERSION = 1
 
 
 def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, Any]:

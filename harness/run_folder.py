@@ -27,13 +27,13 @@ import yaml
 from harness.config import RunConfig
 from harness.corpus.spec import absolute_paths
 from harness.errors import HarnessError
-from harness.report import SCHEMA_VERSION, write_report
+from harness.report import write_report
+from harness.report_file import REPORT_NAME, read_report
 from harness.runner import Generation
 
 CONFIG_NAME = "config.yaml"
 OUTPUTS_NAME = "outputs.jsonl"
 LOG_NAME = "run.log"
-REPORT_NAME = "report.json"
 
 
 def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
@@ -143,24 +143,7 @@ class RunFolder:
 
 def load_report(run_dir: Path) -> dict[str, Any]:
     """Read ``RUN_DIR/report.json``, checking it is a report this version can render."""
-    path = run_dir / REPORT_NAME
-    try:
-        report = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise HarnessError(f"{path}: no report here (is {run_dir} a run folder?)") from None
-    except OSError as exc:
-        raise HarnessError(f"{path}: cannot read: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HarnessError(f"{path}: not a valid JSON report: {exc}") from None
-    if not isinstance(report, dict) or not {"results", "provenance"} <= report.keys():
-        raise HarnessError(f"{path}: not a harness report (needs 'results' and 'provenance')")
-    version = report.get("schema_version")
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise HarnessError(
-            f"{path}: schema_version {version!r} is not one this harness can render "
-            f"(up to {SCHEMA_VERSION})"
-        )
-    return report
+    return read_report(run_dir)[1]
 
 
 def rerender(run_dir: Path) -> dict[str, Any]:

@@ -154,8 +154,8 @@ def test_report_command_rerenders_from_the_json_alone(finished_run, monkeypatch)
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "no report here"),
-        ("{not json", "not a valid JSON report"),
+        (None, "no report.json here"),
+        ("{not json", ":1: not valid JSON"),
         ('{"schema_version": 1}', "not a harness report"),
         ('{"schema_version": 99, "results": [], "provenance": {}}', "schema_version 99"),
     ],
