@@ -90,9 +90,10 @@ class HFSystem(System):
         keep = max(0, len(source_ids) - (total - limit))
         while True:  # decoding and re-encoding can shift a token or two
             text = self.render(tokenizer.decode(source_ids[:keep], skip_special_tokens=True))
-            if self.count_tokens(text) <= limit or keep == 0:
+            count = self.count_tokens(text)
+            if count <= limit or keep == 0:
                 break
-            keep = max(0, keep - max(1, (self.count_tokens(text) - limit)))
+            keep = max(0, keep - max(1, count - limit))
         self.truncated[example.where] = (total, limit)
         return text
 
@@ -107,17 +108,8 @@ class HFSystem(System):
         return length_sorted([example.source for example in examples])
 
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
-        texts = [self.fit(example) for example in examples]
-        outputs: list[str | None] = [None] * len(examples)
-        order = length_sorted(texts)
-        size = self.params.batch_size
-        for start in range(0, len(order), size):
-            chunk = order[start : start + size]
-            for index, output in zip(
-                chunk, self.generate_batch([texts[i] for i in chunk]), strict=True
-            ):
-                outputs[index] = output
-        return outputs
+        # The runner already feeds batches of ``batch_size`` in :meth:`batch_order`: one batch.
+        return list(self.generate_batch([self.fit(example) for example in examples]))
 
     @abstractmethod
     def generate_batch(self, texts: list[str]) -> list[str]:
