@@ -13,16 +13,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from harness.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
 from harness.config import load_config
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
-from harness.evaluate import evaluate, open_cache, prepare
 from harness.metrics import METRICS
 from harness.models.cli import models_app
-from harness.report import results_tables
 from harness.report_file import REPORT_NAME
-from harness.run_folder import RunFolder, default_run_dir, rerender
+from harness.reports.markdown import results_tables
+from harness.reports.write import rerender
+from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
+from harness.run.evaluate import evaluate, open_cache, prepare
+from harness.run.folder import RunFolder, default_run_dir
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
 
@@ -91,7 +92,7 @@ def run(
 
     With --baseline and/or --gate, then compare and gate as `harness compare` does.
     """
-    from harness.gate import GateRun
+    from harness.verdicts.gate import GateRun
 
     # usage errors in the baseline or gate surface before any model runs
     gating = GateRun.load(baseline, gate) if baseline or gate else None
@@ -131,7 +132,7 @@ def run(
 
 
 def _exit_on_gate(outcome: Any) -> None:
-    from harness.gate import print_outcome
+    from harness.verdicts.gate import print_outcome
 
     print_outcome(stdout, outcome)
     raise typer.Exit(0 if outcome.passed else 1)
@@ -150,8 +151,8 @@ def compare(
     ] = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
-    from harness.compare import load_report
-    from harness.gate import GateRun
+    from harness.verdicts.compare import load_report
+    from harness.verdicts.gate import GateRun
 
     _exit_on_gate(GateRun.load(baseline, gate, test).check(load_report(candidate)))
 
@@ -198,7 +199,7 @@ def leaderboard(
     ] = None,
 ) -> None:
     """One Markdown table of every system in RUNS, with confidence intervals."""
-    from harness.leaderboard import build_leaderboard, load_runs, render_markdown
+    from harness.reports.leaderboard import build_leaderboard, load_runs, render_markdown
 
     text = render_markdown(build_leaderboard(load_runs(runs), sort))
     if out is None:

@@ -45,7 +45,7 @@ class RegressionSpec(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from harness.errors import HarnessError
-        from harness.gate import expected_checks, load_spec
+        from harness.verdicts.gate.specs import expected_checks, load_spec
 
         try:
             self.spec = load_spec(self.path)
@@ -63,7 +63,7 @@ class RegressionSpec(pytest.File):
             raise self._error
         if self._outcome is None:
             try:
-                self._outcome = self.spec.check()
+                self._outcome = self.spec.check(_candidate(self.spec))
             except HarnessError as exc:  # every item fails with it, the run is not repeated
                 self._error = exc
                 raise
@@ -90,3 +90,15 @@ class GateRuleItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, f"gate rule {self.name}"
+
+
+def _candidate(spec: Any) -> dict[str, Any]:
+    """The spec's candidate report: the report it names, or its config run now."""
+    from harness.verdicts.compare import load_report
+
+    if spec.report is not None:
+        return load_report(spec.report)
+    from harness.config import load_config
+    from harness.run.evaluate import evaluate, prepare
+
+    return {**evaluate(prepare(load_config(spec.config))), "_path": str(spec.config)}

@@ -12,33 +12,12 @@ against.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from enum import StrEnum
 
 from harness.corpus.article import Article
 from harness.corpus.references import References
+from harness.records import Example, Task
 
-
-class Task(StrEnum):
-    TRANSLATION = "translation"
-    SUMMARIZATION = "summarization"
-
-
-@dataclass(frozen=True)
-class Example:
-    """One unit of work for a system and one row of per-segment scores."""
-
-    corpus: str
-    task: Task
-    article_id: str
-    segment_id: str | None
-    source: str
-    references: tuple[str, ...]
-
-    @property
-    def where(self) -> str:
-        """``article_id/segment_id`` (or the article id of a summary), for messages."""
-        return self.article_id + (f"/{self.segment_id}" if self.segment_id else "")
+__all__ = ["Example", "Task", "summarization_examples", "translation_examples"]
 
 
 def translation_examples(

@@ -8,12 +8,12 @@ then computes the corpus score from those rows alone. Corpus scores, per-segment
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import ClassVar
 
 import numpy as np
 
-from harness.tasks import Task
+from harness.records import Task
 
 Stats = list[list[float]]
 
@@ -65,10 +65,33 @@ class Metric(ABC):
     def applies_to(self, task: Task) -> bool:
         return task in self.tasks
 
+    # --- direction: the one place that reads ``higher_is_better`` --------------------------
+
+    @classmethod
+    def improvement(cls, delta: float) -> float:
+        """How much better a change of ``delta`` (candidate − baseline) is: positive when it
+        is for the better, negative when for the worse, in score points."""
+        return delta if cls.higher_is_better else -delta
+
     @classmethod
     def is_improvement(cls, delta: float) -> bool:
         """Whether a change of ``delta`` (candidate − baseline) is for the better."""
-        return delta > 0 if cls.higher_is_better else delta < 0
+        return cls.improvement(delta) > 0
+
+    @classmethod
+    def best(cls, scores: Iterable[float]) -> float:
+        """The best of ``scores`` (the highest, or for TER the lowest)."""
+        return max(scores, key=cls.improvement)
+
+    @classmethod
+    def meets_floor(cls, score: float, floor: float) -> bool:
+        """Whether ``score`` is at least as good as ``floor`` (for TER: at most ``floor``)."""
+        return cls.improvement(score - floor) >= 0
+
+    @classmethod
+    def floor_operator(cls) -> str:
+        """``>=`` or ``<=``: how :meth:`meets_floor` reads, for messages."""
+        return ">=" if cls.higher_is_better else "<="
 
     @classmethod
     def arrow(cls) -> str:

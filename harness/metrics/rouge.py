@@ -15,7 +15,7 @@ import numpy as np
 from rouge_score.rouge_scorer import RougeScorer
 
 from harness.metrics.base import Metric, Stats
-from harness.tasks import Task
+from harness.records import Task
 from harness.text.arabic import ArabicAwareTokenizer
 
 

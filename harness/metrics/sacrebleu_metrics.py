@@ -15,7 +15,7 @@ from sacrebleu.metrics.base import Metric as SacrebleuBase
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric, Stats
-from harness.tasks import Task
+from harness.records import Task
 
 
 def _streams(references: Sequence[Sequence[str]]) -> list[list[str]]:

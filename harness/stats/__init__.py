@@ -6,7 +6,13 @@ that numbers can be checked against it: 1,000 bootstrap resamples drawn with
 approximate-randomization trials and ``p = (c + 1) / (R + 1)``.
 """
 
-from harness.stats.paired import PairedResult, PairedTest, paired_test
+from harness.stats.paired import (
+    DEFAULT_ALPHA,
+    DEFAULT_TEST,
+    PairedResult,
+    PairedTest,
+    paired_test,
+)
 from harness.stats.resampling import (
     AR_TRIALS,
     BOOTSTRAP_RESAMPLES,
@@ -19,6 +25,8 @@ from harness.stats.resampling import (
 __all__ = [
     "AR_TRIALS",
     "BOOTSTRAP_RESAMPLES",
+    "DEFAULT_ALPHA",
+    "DEFAULT_TEST",
     "SEED",
     "Interval",
     "PairedResult",

@@ -53,6 +53,13 @@ class PairedTest(StrEnum):
         return f"|ar:{AR_TRIALS}" + bootstrap_signature()
 
 
+#: approximate randomization: its false-positive rate is nominal; sacrebleu's paired bootstrap
+#: rejects about twice as often as alpha under the null (see tests/stats/test_calibration.py)
+DEFAULT_TEST = PairedTest.RANDOMIZATION
+#: the significance level of comparisons and gates unless a config or gate file sets one
+DEFAULT_ALPHA = 0.05
+
+
 @dataclass(frozen=True)
 class PairedResult:
     """A candidate against a baseline on one metric; ``delta`` is candidate − baseline."""

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from harness.tasks import Example, Task
+from harness.records import Example, Task
 
 
 class SystemParams(BaseModel):

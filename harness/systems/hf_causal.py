@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from harness.records import Task
 from harness.systems.hf_loading import HFParams, model_input_limit
 from harness.systems.hf_system import HFSystem
-from harness.tasks import Task
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from harness.errors import HarnessError
+from harness.records import Task
 from harness.systems.hf_loading import HFParams
 from harness.systems.hf_system import HFSystem
-from harness.tasks import Task
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase

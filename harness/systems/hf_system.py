@@ -19,9 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from harness.records import Example
 from harness.systems.base import System, SystemParams
 from harness.systems.hf_loading import HFParams, ModelSource, load_model, model_input_limit
-from harness.tasks import Example
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase

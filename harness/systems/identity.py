@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from harness.records import Example, Task
 from harness.systems.base import System
-from harness.tasks import Example, Task
 
 
 class Identity(System):

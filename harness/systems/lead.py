@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
+from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
-from harness.tasks import Example, Task
 from harness.text.sentences import split_sentences
 
 

@@ -18,8 +18,8 @@ from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
 from harness.paths import resolve
 from harness.provenance import file_sha256
+from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
-from harness.tasks import Example, Task
 
 # (corpus, article_id, segment_id); None matches any corpus (or, for text files, any article)
 OutputKey = tuple[str | None, str | None, str | None]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import load_config
-from harness.evaluate import evaluate, prepare
+from harness.run.evaluate import evaluate, prepare
 
 REPO = Path(__file__).resolve().parents[2]
 

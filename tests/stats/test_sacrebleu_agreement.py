@@ -106,7 +106,7 @@ def test_a_run_reports_sacrebleus_p_values(
 ) -> None:
     """End to end: FLORES as a line-aligned corpus, `compare:` in the config, report entries."""
     from harness.config import load_config
-    from harness.evaluate import evaluate, prepare
+    from harness.run.evaluate import evaluate, prepare
 
     hypotheses, _ = flores
     shared = Path(__file__).resolve().parents[2].parent / "shared"

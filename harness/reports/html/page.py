@@ -1,0 +1,57 @@
+"""Renders ``report.html``: one self-contained file that works offline from ``file://``.
+
+Jinja2 with autoescaping escapes every string from articles, references and model outputs;
+the data the sort/filter script reads is embedded with ``tojson`` (which escapes ``<``, ``>``
+and ``&``), and a Content-Security-Policy allows no network access and no script except the
+page's own, so even a missed escape could not run injected code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from harness.reports.html.view import build_page
+
+HTML_NAME = "report.html"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("harness.reports", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _script() -> tuple[Markup, str]:
+    """The page's script and its CSP source expression (``'sha256-…'``)."""
+    environment = _environment()
+    source, _, _ = environment.loader.get_source(environment, "report.js")  # type: ignore[union-attr]
+    digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+    return Markup(source), f"'sha256-{digest}'"
+
+
+def render_html(report: dict[str, Any]) -> str:
+    """The HTML page for a report document."""
+    script, script_source = _script()
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(page=build_page(report), script=script, script_source=script_source)
+    )
+
+
+def write_html_report(report: dict[str, Any], out_dir: Path) -> Path:
+    path = out_dir / HTML_NAME
+    path.write_text(render_html(report), encoding="utf-8")
+    return path

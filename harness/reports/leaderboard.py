@@ -1,0 +1,168 @@
+"""``harness leaderboard``: one Markdown table of every system in several runs, with CIs.
+
+Scores from different runs are only comparable when they were computed the same way on the
+same data, so the table is followed by each metric's signature, and by a warning when a
+metric's signature or a corpus's files differ between the runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError, did_you_mean
+from harness.metrics import METRICS
+from harness.report_file import REPORT_NAME, read_report
+
+
+@dataclass(frozen=True)
+class Run:
+    label: str
+    path: Path
+    report: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    header: list[str]
+    rows: list[list[str]]
+    notes: list[str]
+
+
+def _check_results(path: Path, report: Any) -> None:
+    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+        raise HarnessError(f"{path}: key 'results': missing or not a list; is this a report.json?")
+    for index, entry in enumerate(report["results"]):
+        if not isinstance(entry, dict):
+            raise HarnessError(f"{path}: key 'results[{index}]': not an object")
+        missing = [k for k in ("system", "task", "metric", "score") if k not in entry]
+        if missing:
+            raise HarnessError(f"{path}: key 'results[{index}]': missing {', '.join(missing)}")
+
+
+def load_run(path: Path) -> Run:
+    """A run folder (holding ``report.json``) or a ``report.json`` file."""
+    file, report = read_report(path, ("results",))
+    _check_results(file, report)
+    return Run(file.parent.name if file.name == REPORT_NAME else file.stem, file, report)
+
+
+def load_runs(paths: Sequence[Path]) -> list[Run]:
+    """Load every run; labels that repeat get ``#2``, ``#3`` … so rows stay distinguishable."""
+    runs: list[Run] = []
+    seen: dict[str, int] = {}
+    for path in paths:
+        run = load_run(path)
+        seen[run.label] = seen.get(run.label, 0) + 1
+        if seen[run.label] > 1:
+            run = Run(f"{run.label}#{seen[run.label]}", run.path, run.report)
+        runs.append(run)
+    return runs
+
+
+def _cell(entry: dict[str, Any] | None) -> str:
+    if entry is None or not isinstance(entry.get("score"), int | float):
+        return ""
+    low, high = entry.get("ci_low"), entry.get("ci_high")
+    text = f"{entry['score']:.2f}"
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        text += f" [{low:.2f}, {high:.2f}]"
+    return text
+
+
+def _corpus_name(run: Run, entry: dict[str, Any]) -> str:
+    return str(
+        entry.get("corpus")
+        or (run.report.get("provenance") or {}).get("corpus", {}).get("name", "")
+    )
+
+
+def _notes(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
+    notes = []
+    for metric in metrics:
+        signatures: dict[str, list[str]] = {}
+        for run in runs:
+            signature = ((run.report.get("provenance") or {}).get("metrics") or {}).get(metric)
+            if signature:
+                signatures.setdefault(signature, []).append(run.label)
+        if len(signatures) > 1:
+            detail = "; ".join(f"`{s}` ({', '.join(labels)})" for s, labels in signatures.items())
+            notes.append(f"⚠ {metric}: signatures differ, scores are not comparable: {detail}")
+        elif signatures:
+            notes.append(f"{metric}: `{next(iter(signatures))}`")
+    corpora: dict[str, dict[str, list[str]]] = {}
+    for run in runs:
+        corpus = (run.report.get("provenance") or {}).get("corpus") or {}
+        if corpus.get("name") and corpus.get("files") is not None:
+            key = json.dumps(corpus["files"], sort_keys=True)
+            corpora.setdefault(corpus["name"], {}).setdefault(key, []).append(run.label)
+    for name, versions in corpora.items():
+        if len(versions) > 1:
+            groups = "; ".join(", ".join(labels) for labels in versions.values())
+            notes.append(f"⚠ corpus '{name}': the runs read different files ({groups})")
+    return notes
+
+
+def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leaderboard:
+    """Rows per (run, corpus, task, system); within a task, best first on ``sort_by``.
+
+    ``sort_by`` defaults to each task's first metric and respects the metric's direction.
+    """
+    metrics = list(dict.fromkeys(r["metric"] for run in runs for r in run.report["results"]))
+    if sort_by is not None and sort_by not in metrics:
+        raise HarnessError(
+            f"--sort: no metric '{sort_by}' in these runs{did_you_mean(sort_by, metrics)}; "
+            f"known: {', '.join(metrics)}"
+        )
+    groups: dict[tuple[str, str, str, str], dict[str, dict[str, Any]]] = {}
+    for run in runs:
+        for entry in run.report["results"]:
+            key = (run.label, _corpus_name(run, entry), entry["task"], entry["system"])
+            groups.setdefault(key, {})[entry["metric"]] = entry
+    rows = []
+    for task in dict.fromkeys(key[2] for key in groups):
+        keys = [key for key in groups if key[2] == task]
+        task_metrics = [m for m in metrics if any(m in groups[k] for k in keys)]
+        metric = sort_by if sort_by in task_metrics else task_metrics[0]
+        direction = METRICS.get(metric)  # best first, in the metric's direction
+
+        def order(
+            key: tuple[str, str, str, str], metric: str = metric, direction: Any = direction
+        ) -> Any:
+            score = groups[key].get(metric, {}).get("score")
+            return (score is None, -direction.improvement(score) if score is not None else 0.0)
+
+        for key in sorted(keys, key=order):
+            entries = groups[key]
+            n = next((e["n"] for e in entries.values() if "n" in e), "")
+            rows.append([*key, str(n), *(_cell(entries.get(m)) for m in metrics)])
+    header = [
+        "run",
+        "corpus",
+        "task",
+        "system",
+        "n",
+        *(f"{m} {METRICS.get(m).arrow()}" for m in metrics),
+    ]
+    return Leaderboard(header, rows, _notes(runs, metrics))
+
+
+def _escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(board: Leaderboard) -> str:
+    lines = [
+        "| " + " | ".join(board.header) + " |",
+        "|" + "|".join("---" for _ in board.header) + "|",
+        *("| " + " | ".join(_escape(c) for c in row) + " |" for row in board.rows),
+        "",
+        "Scores 0–100 with 95% bootstrap CIs in brackets where the run has them; "
+        "within each task, best first.",
+    ]
+    if board.notes:
+        lines += ["", *(f"- {note}" for note in board.notes)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,139 @@
+"""The Markdown report (``report.md``) and the terminal's results tables, from ``report.json``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from harness.metrics import METRICS
+from harness.verdicts.verdict import report_alpha, verdict_of
+
+
+def _metric_header(name: str) -> str:
+    return f"{name} {METRICS.get(name).arrow()}"
+
+
+def _cell(result: dict[str, Any]) -> str:
+    """``score [ci_low, ci_high]``, or the bare score when there is no interval."""
+    score = f"{result['score']:.2f}"
+    if result.get("ci_low") is None or result.get("ci_high") is None:
+        return score
+    return f"{score} [{result['ci_low']:.2f}, {result['ci_high']:.2f}]"
+
+
+def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Per task (and corpus, when a run has several): the systems × metrics table."""
+    tables: dict[str, tuple[list[str], list[list[str]]]] = {}
+    groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
+    several = len({corpus for corpus, _ in groups}) > 1
+    for corpus, task in groups:
+        results = [
+            r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus
+        ]
+        metrics = list(dict.fromkeys(r["metric"] for r in results))
+        rows: dict[str, dict[str, Any]] = {}
+        for result in results:
+            rows.setdefault(result["system"], {"n": result["n"]})[result["metric"]] = _cell(result)
+        header = ["system", "n", *(_metric_header(m) for m in metrics)]
+        body = [
+            [system, str(values["n"]), *(values.get(m, "–") for m in metrics)]
+            for system, values in rows.items()
+        ]
+        tables[f"{task} on {corpus}" if several else task] = (header, body)
+    return tables
+
+
+def render_markdown(report: dict[str, Any]) -> str:
+    provenance = report["provenance"]
+    corpora = provenance.get("corpora") or {provenance["corpus"]["name"]: provenance["corpus"]}
+    described = ", ".join(
+        f"**{name}** ({info['articles']} article(s))" for name, info in corpora.items()
+    )
+    lines = [
+        f"# harness report: {provenance.get('run_name', '')}",
+        "",
+        f"Corpus {described}. "
+        "Scores are 0–100 with 95% bootstrap intervals in brackets (none below 2 items); "
+        "↑ higher is better, ↓ lower is better; n = segments or articles scored.",
+    ]
+    for task, (header, body) in results_tables(report).items():
+        lines += [
+            "",
+            f"## {task.capitalize()}",
+            "",
+            "| " + " | ".join(header) + " |",
+            "|" + "|".join("---" for _ in header) + "|",
+            *("| " + " | ".join(row) + " |" for row in body),
+        ]
+    lines += comparisons_markdown(report.get("comparisons") or [], report_alpha(report))
+    lines += [
+        "",
+        "## Outputs per system",
+        "",
+        "| system | task | generated | cached | empty | missing | failed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, info in provenance["systems"].items():
+        c = info["counts"]
+        lines.append(
+            f"| {name} | {info['params']['task']} | {c['generated']} | {c.get('cached', 0)} "
+            f"| {c['empty']} | {c['missing']} | {c['failed']} |"
+        )
+    lines.append("")
+    lines.append("Missing and failed outputs are scored as empty strings.")
+    truncated = [
+        f"{name} {info['truncated']}"
+        for name, info in provenance["systems"].items()
+        if info.get("truncated")
+    ]
+    if truncated:
+        cut = ", ".join(truncated)
+        lines.append(f"Inputs cut to the model's input limit (see warnings): {cut}.")
+    if provenance.get("warnings"):
+        lines += ["", "## Warnings", "", *(f"- {w}" for w in provenance["warnings"])]
+    lines += ["", "## Reproducibility", ""]
+    lines += [f"- {m}: `{sig}`" for m, sig in provenance["metrics"].items()]
+    packages = ", ".join(f"{k} {v}" for k, v in provenance["packages"].items())
+    lines += [
+        "",
+        f"- config: `{provenance['config_path']}` (sha256 `{provenance['config_sha256'][:16]}…`)",
+        f"- created: {provenance['created_at']}; python {provenance['python']}; {packages}",
+    ]
+    if provenance.get("git_commit"):
+        lines.append(f"- harness commit: `{provenance['git_commit']}`")
+    if provenance.get("hardware"):
+        lines.append(f"- hardware: {_hardware_line(provenance['hardware'])}")
+    return "\n".join(lines) + "\n"
+
+
+def _hardware_line(hardware: dict[str, Any]) -> str:
+    parts = [f"{hardware.get('cpu')}, {hardware.get('usable_cpus')} usable CPU(s)"]
+    if "torch_threads" in hardware:
+        parts.append(f"torch threads {hardware['torch_threads']}")
+        parts.append("GPU: " + (", ".join(hardware.get("gpus") or []) or "none"))
+    return "; ".join(parts)
+
+
+def comparisons_markdown(entries: Sequence[dict[str, Any]], alpha: float) -> list[str]:
+    """The report's ``comparisons`` as a Markdown section (empty when there are none)."""
+    if not entries:
+        return []
+    lines = [
+        "",
+        "## Comparisons",
+        "",
+        f"Δ = system − baseline with its 95% paired-bootstrap CI; verdict at α = {alpha:g}.",
+        "",
+        "| baseline | system | task | metric | Δ | 95% CI | p | test | verdict |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for e in entries:
+        ci = "n/a" if e["ci_low"] is None else f"[{e['ci_low']:+.2f}, {e['ci_high']:+.2f}]"
+        p = "n/a" if e["p_value"] is None else f"{e['p_value']:.4f}"
+        task = e["task"] + (f" ({e['corpus']})" if e.get("corpus") else "")
+        verdict = verdict_of(e["metric"], e["delta"], e["p_value"], alpha)
+        lines.append(
+            f"| {e['baseline']} | {e['system']} | {task} | {e['metric']} | {e['delta']:+.2f} "
+            f"| {ci} | {p} | {e['test']} | {verdict} |"
+        )
+    return lines

@@ -1,0 +1,36 @@
+"""Writes every rendering of a report into a folder: report.json, report.md, report.html and
+the CSV files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness.errors import HarnessError
+from harness.report_file import REPORT_NAME, read_report
+from harness.reports.csv_export import write_exports
+from harness.reports.html import write_html_report
+from harness.reports.markdown import render_markdown
+
+
+def write_report(report: dict[str, Any], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (out_dir / REPORT_NAME).open("w", encoding="utf-8") as handle:
+        json.dump(report, handle, ensure_ascii=False, indent=2)  # streamed: no 2nd copy in memory
+        handle.write("\n")
+    (out_dir / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    write_html_report(report, out_dir)
+    write_exports(report, out_dir)
+
+
+def rerender(run_dir: Path) -> dict[str, Any]:
+    """Re-render the reports of a run folder from its ``report.json``; runs no model."""
+    report = read_report(run_dir)[1]
+    try:
+        write_report(report, run_dir)
+    except KeyError as exc:
+        raise HarnessError(f"{run_dir / REPORT_NAME}: incomplete report: missing {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise HarnessError(f"{run_dir / REPORT_NAME}: inconsistent report: {exc}") from None
+    return report

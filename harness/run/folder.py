@@ -1,0 +1,142 @@
+"""Run folders (as in HELM): everything one run produced, in one place, kept as it happens.
+
+``runs/<config-name>-<UTC timestamp>/`` holds
+
+- ``config.yaml``: the config as resolved (every default explicit, top-level paths absolute);
+- ``outputs.jsonl``: one line per output, appended as each batch finishes, so even a run that
+  was killed or stopped shows what it had done;
+- ``run.log``: what happened and when (cache hits, batches, failures, warnings, the end);
+- ``report.json``, ``report.md`` and the other renderings
+  (:func:`~harness.reports.write.write_report`).
+
+``harness report RUN_DIR`` re-renders the reports from ``report.json`` alone
+(:func:`~harness.reports.write.rerender`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import yaml
+
+from harness.config import RunConfig
+from harness.corpus.spec import absolute_paths
+from harness.errors import HarnessError
+from harness.records import Generation
+from harness.reports.write import write_report
+
+CONFIG_NAME = "config.yaml"
+OUTPUTS_NAME = "outputs.jsonl"
+LOG_NAME = "run.log"
+
+
+def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
+    """``runs/NAME-YYYYmmddTHHMMSSZ``, with a ``-N`` suffix if that folder already exists."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = root / f"{run_name}-{stamp}"
+    suffix = 2
+    while candidate.exists():
+        candidate = root / f"{run_name}-{stamp}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def resolved_config(config: RunConfig, cache_dir: Path | None) -> dict[str, Any]:
+    """The config as the run used it: defaults explicit, top-level paths absolute; keys this
+    module does not know are kept as written."""
+    base = config.base_dir
+    data = {k: v for k, v in config.data.items() if k not in ("articles", "references")}
+    return {
+        **data,
+        "name": config.name,
+        "corpus": [absolute_paths(spec, base) for spec in config.corpora],
+        "systems": [params.model_dump(mode="json") for params in config.systems],
+        "metrics": list(config.metrics),
+        "cache_dir": str(cache_dir.resolve()) if cache_dir is not None else None,
+        "max_failures": config.max_failures,
+    }
+
+
+class _UTCFormatter(logging.Formatter):
+    converter = time.gmtime
+
+
+class RunFolder:
+    """Writes one run's folder; use as a context manager around the run.
+
+    On the way out, an exception (a stopped or crashed run) is logged before it propagates.
+    """
+
+    def __init__(self, path: Path, config: RunConfig, cache_dir: Path | None) -> None:
+        self.path = path
+        self.config = config
+        self.cache_dir = cache_dir
+        self._outputs: IO[str] | None = None
+        self._handler: logging.Handler | None = None
+        self._logger = logging.getLogger("harness")
+        self._previous_level = self._logger.level
+
+    def __enter__(self) -> RunFolder:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            header = (
+                f"# resolved from {self.config.path.resolve()} (sha256 {self.config.sha256}).\n"
+                "# Relative paths inside systems resolve against "
+                f"{self.config.base_dir.resolve()}\n"
+            )
+            body = yaml.safe_dump(
+                resolved_config(self.config, self.cache_dir), allow_unicode=True, sort_keys=False
+            )
+            (self.path / CONFIG_NAME).write_text(header + body, encoding="utf-8")
+            self._outputs = (self.path / OUTPUTS_NAME).open("w", encoding="utf-8")
+            self._handler = logging.FileHandler(self.path / LOG_NAME, mode="w", encoding="utf-8")
+        except OSError as exc:
+            raise HarnessError(f"{self.path}: cannot write the run folder: {exc}") from None
+        self._handler.setFormatter(
+            _UTCFormatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+        )
+        self._logger.addHandler(self._handler)
+        self._logger.setLevel(logging.INFO)
+        self._logger.info(
+            "run '%s' started: config %s, cache %s",
+            self.config.name,
+            self.config.path,
+            self.cache_dir if self.cache_dir is not None else "off",
+        )
+        return self
+
+    def add_outputs(self, generations: Sequence[Generation]) -> None:
+        """Append a finished batch to ``outputs.jsonl`` and flush it to the OS."""
+        assert self._outputs is not None, "RunFolder used outside its with-block"
+        for generation in generations:
+            self._outputs.write(json.dumps(generation.to_json(), ensure_ascii=False) + "\n")
+        self._outputs.flush()
+
+    def write_reports(self, report: dict[str, Any]) -> None:
+        write_report(report, self.path)
+        counts = {name: info["counts"] for name, info in report["provenance"]["systems"].items()}
+        self._logger.info("reports written; outputs per system: %s", json.dumps(counts))
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc is not None:
+            self._logger.error("run stopped: %s: %s", exc_type.__name__ if exc_type else "", exc)
+        else:
+            self._logger.info("run finished")
+        if self._handler is not None:
+            self._logger.removeHandler(self._handler)
+            self._handler.close()
+        self._logger.setLevel(self._previous_level)
+        if self._outputs is not None:
+            self._outputs.close()

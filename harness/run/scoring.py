@@ -1,0 +1,48 @@
+"""Scores generations: per-segment sufficient statistics, corpus scores, segment scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from harness.metrics.base import Metric
+from harness.records import Generation, MetricResult, Task
+from harness.stats import bootstrap_interval
+from harness.text.sentences import split_sentences
+
+
+def scored_hypothesis(generation: Generation) -> str:
+    """The text a metric sees: summaries get one sentence per line (for ROUGE-Lsum)."""
+    if generation.example.task is Task.SUMMARIZATION:
+        return "\n".join(split_sentences(generation.output))
+    return generation.output
+
+
+def score_system(
+    generations: Sequence[Generation], metrics: Sequence[Metric]
+) -> list[MetricResult]:
+    """Score one system's generations (one task) with every metric that fits the task."""
+    if not generations:
+        return []
+    task = generations[0].example.task
+    hypotheses = [scored_hypothesis(g) for g in generations]
+    references = [g.example.references for g in generations]
+    results = []
+    for metric in metrics:
+        if not metric.applies_to(task):
+            continue
+        stats = metric.segment_stats(hypotheses, references)
+        interval = bootstrap_interval(metric, stats)
+        results.append(
+            MetricResult(
+                system=generations[0].system,
+                task=task,
+                metric=metric.name,
+                score=metric.corpus_score(stats),
+                n=len(stats),
+                stats=stats,
+                ci_low=interval.low if interval else None,
+                ci_high=interval.high if interval else None,
+                corpus=generations[0].example.corpus,
+            )
+        )
+    return results

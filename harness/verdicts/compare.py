@@ -1,0 +1,234 @@
+"""Paired comparisons: between systems of one run, and between two saved reports.
+
+A comparison pairs two systems segment by segment (key: corpus, task, article, segment) and runs
+a paired test on the metric's per-segment statistics. ``delta`` is always candidate − baseline;
+whether that is for the better is the metric's own direction (TER: lower is better).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.config import CompareSettings
+from harness.errors import HarnessError
+from harness.metrics import Metric, make_metric
+from harness.records import MetricResult
+from harness.report_file import read_report
+from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedResult, PairedTest, paired_test
+from harness.verdicts.verdict import Verdict, verdict_of
+
+SegmentKey = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One system against a baseline on one task and metric."""
+
+    baseline: str
+    system: str
+    task: str
+    metric: str
+    corpus: str | None
+    result: PairedResult
+
+    @property
+    def delta(self) -> float:
+        return self.result.delta
+
+    def verdict(self, alpha: float = DEFAULT_ALPHA) -> Verdict:
+        return verdict_of(self.metric, self.delta, self.result.p_value, alpha)
+
+    def to_json(self) -> dict[str, Any]:
+        interval = self.result.interval
+        entry: dict[str, Any] = {
+            "baseline": self.baseline,
+            "system": self.system,
+            "task": self.task,
+            "metric": self.metric,
+            "delta": self.delta,
+            "ci_low": interval.low if interval else None,
+            "ci_high": interval.high if interval else None,
+            "p_value": self.result.p_value,
+            "test": self.result.test.value,
+            "baseline_score": self.result.baseline_score,
+            "system_score": self.result.system_score,
+        }
+        if self.corpus is not None:
+            entry["corpus"] = self.corpus
+        return entry
+
+
+def _pairs(names: Sequence[str], baseline: str | None) -> Iterable[tuple[str, str]]:
+    if baseline is not None:
+        return ((baseline, name) for name in names if name != baseline and baseline in names)
+    return ((a, b) for i, a in enumerate(names) for b in names[i + 1 :])
+
+
+def compare_in_run(
+    results: Sequence[MetricResult], metrics: dict[str, Metric], settings: CompareSettings
+) -> list[Comparison]:
+    """Comparisons between the systems of one run, within each task (and corpus)."""
+    groups: dict[tuple[str, str | None, str], dict[str, MetricResult]] = {}
+    for result in results:
+        key = (result.task.value, result.corpus, result.metric)
+        groups.setdefault(key, {})[result.system] = result
+    comparisons = []
+    for (task, corpus, metric_name), by_system in groups.items():
+        metric = metrics[metric_name]
+        for baseline, system in _pairs(list(by_system), settings.baseline):
+            outcome = paired_test(
+                metric, by_system[baseline].stats, by_system[system].stats, settings.test
+            )
+            comparisons.append(Comparison(baseline, system, task, metric_name, corpus, outcome))
+    return comparisons
+
+
+# --- two reports -------------------------------------------------------------------------
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
+    file, report = read_report(path, ("results", "segments", "provenance"))
+    report["_path"] = str(file)
+    return report
+
+
+def _segment_key(segment: dict[str, Any]) -> SegmentKey:
+    return (segment.get("corpus"), segment["article_id"], segment["segment_id"])
+
+
+def _group(report: dict[str, Any]) -> dict[tuple[str, str, str | None], dict[str, Any]]:
+    """(system, task, corpus) → {"metrics": [...], "segments": [...]} of one report."""
+    groups: dict[tuple[str, str, str | None], dict[str, Any]] = {}
+    for result in report["results"]:
+        key = (result["system"], result["task"], result.get("corpus"))
+        groups.setdefault(key, {"metrics": [], "segments": []})["metrics"].append(result["metric"])
+    for segment in report["segments"]:
+        key = (segment["system"], segment["task"], segment.get("corpus"))
+        if key in groups:
+            groups[key]["segments"].append(segment)
+    return groups
+
+
+def _rows(segments: list[dict[str, Any]], metric: str, where: str) -> dict[SegmentKey, Any]:
+    rows = {}
+    for segment in segments:
+        stats = segment.get("stats")
+        if not isinstance(stats, dict) or metric not in stats:
+            raise HarnessError(
+                f"{where}: segment {segment['article_id']}/{segment['segment_id']} has no "
+                f"per-segment statistics for {metric} (report written by an older harness?)"
+            )
+        rows[_segment_key(segment)] = stats[metric]
+    return rows
+
+
+@dataclass(frozen=True)
+class SegmentChange:
+    """How one segment's score moved, for the 'got worst' list."""
+
+    system: str
+    task: str
+    metric: str
+    article_id: str
+    segment_id: str | None
+    baseline_score: float
+    system_score: float
+    worsening: float
+
+
+@dataclass(frozen=True)
+class ReportComparison:
+    comparisons: list[Comparison]
+    worst: list[SegmentChange]
+
+
+def _match_groups(
+    baseline: dict[tuple[str, str, str | None], dict[str, Any]],
+    candidate: dict[tuple[str, str, str | None], dict[str, Any]],
+) -> list[tuple[tuple[str, str, str | None], tuple[str, str, str | None]]]:
+    """Same system name where possible; else, per task, the only system on each side."""
+    pairs = [(key, key) for key in candidate if key in baseline]
+    paired_tasks = {key[1:] for key, _ in pairs}
+    for task_key in dict.fromkeys(key[1:] for key in candidate):
+        if task_key in paired_tasks:
+            continue
+        base = [k for k in baseline if k[1:] == task_key]
+        cand = [k for k in candidate if k[1:] == task_key]
+        if len(base) == 1 and len(cand) == 1:
+            pairs.append((base[0], cand[0]))
+    return pairs
+
+
+def compare_reports(
+    baseline: dict[str, Any],
+    candidate: dict[str, Any],
+    test: PairedTest = DEFAULT_TEST,
+    worst: int = 5,
+) -> ReportComparison:
+    """Paired comparisons of the candidate report's systems against the baseline report's."""
+    base_where, cand_where = baseline["_path"], candidate["_path"]
+    base_groups, cand_groups = _group(baseline), _group(candidate)
+    pairs = _match_groups(base_groups, cand_groups)
+    if not pairs:
+        raise HarnessError(
+            f"{cand_where}: no system and task in common with {base_where} to compare"
+        )
+    base_sigs = baseline["provenance"].get("metrics", {})
+    cand_sigs = candidate["provenance"].get("metrics", {})
+    comparisons: list[Comparison] = []
+    changes: list[SegmentChange] = []
+    for base_key, cand_key in pairs:
+        system, task, corpus = cand_key
+        base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
+        shared = [m for m in cand_group["metrics"] if m in base_group["metrics"]]
+        for metric_name in shared:
+            if base_sigs.get(metric_name) != cand_sigs.get(metric_name):
+                raise HarnessError(
+                    f"{cand_where}: {metric_name} signature differs from {base_where}: "
+                    f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
+                )
+            base_rows = _rows(base_group["segments"], metric_name, base_where)
+            cand_rows = _rows(cand_group["segments"], metric_name, cand_where)
+            if base_rows.keys() != cand_rows.keys():
+                only = sorted(map(str, base_rows.keys() ^ cand_rows.keys()))[:3]
+                raise HarnessError(
+                    f"{cand_where}: {system}/{task} segments differ from {base_where} "
+                    f"(e.g. {', '.join(only)}); reports must cover the same segments"
+                )
+            keys = list(base_rows)
+            options = candidate["provenance"].get("metric_options", {}).get(metric_name)
+            metric = make_metric(metric_name, options)
+            base_stats = [base_rows[k] for k in keys]
+            cand_stats = [cand_rows[k] for k in keys]
+            outcome = paired_test(metric, base_stats, cand_stats, test)
+            comparisons.append(Comparison(base_key[0], system, task, metric_name, corpus, outcome))
+            if metric_name == shared[0]:
+                changes.extend(
+                    _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
+                )
+    return ReportComparison(comparisons, changes)
+
+
+def _worst_segments(
+    metric: Metric,
+    system: str,
+    task: str,
+    keys: list[SegmentKey],
+    base_stats: list[Any],
+    cand_stats: list[Any],
+    count: int,
+) -> list[SegmentChange]:
+    changes = []
+    for key, base_row, cand_row in zip(keys, base_stats, cand_stats, strict=True):
+        before, after = metric.segment_score(base_row), metric.segment_score(cand_row)
+        worsening = -metric.improvement(after - before)
+        if worsening > 0:
+            changes.append(
+                SegmentChange(system, task, metric.name, key[1], key[2], before, after, worsening)
+            )
+    changes.sort(key=lambda c: c.worsening, reverse=True)
+    return changes[:count]

@@ -1,0 +1,177 @@
+"""Checking a gate: its rules applied to a candidate report and its paired comparisons.
+
+``floor`` rules read the candidate's scores; ``max_drop`` rules read the comparisons against
+the baseline. The metric decides what "worse" means (TER: higher).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from harness.errors import HarnessError
+from harness.metrics import METRICS
+from harness.stats import PairedTest
+from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
+from harness.verdicts.gate.rules import Gate, default_gate, load_gate
+
+
+@dataclass(frozen=True)
+class Check:
+    """One gate rule applied to one system, task and metric (and corpus, when a run has several)."""
+
+    kind: Literal["floor", "drop"]
+    system: str
+    task: str
+    metric: str
+    passed: bool
+    message: str
+    corpus: str | None = None
+
+    @property
+    def name(self) -> str:
+        return check_name(self.system, self.corpus, self.task, self.metric, self.kind)
+
+
+def check_name(system: str, corpus: str | None, task: str, metric: str, kind: str) -> str:
+    """``SYSTEM/TASK/METRIC/KIND``, with ``/CORPUS`` after the system when it matters."""
+    return "/".join(part for part in (system, corpus, task, metric, kind) if part is not None)
+
+
+def several_corpora(results: Sequence[dict[str, Any]]) -> bool:
+    return len({r.get("corpus") for r in results}) > 1
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _floor_check(result: dict[str, Any], floor: float, corpus: str | None) -> Check:
+    metric = METRICS.get(result["metric"])
+    score = result["score"]
+    passed = metric.meets_floor(score, floor)
+    op = metric.floor_operator()
+    on = f"{result['task']} on {corpus}" if corpus else result["task"]
+    message = (
+        f"{result['metric']} of {result['system']} ({on}) = {score:.2f}, "
+        f"required {op} {floor:g}: {'ok' if passed else 'BELOW FLOOR'}"
+    )
+    return Check(
+        "floor", result["system"], result["task"], result["metric"], passed, message, corpus
+    )
+
+
+def _drop_check(comparison: Comparison, max_drop: float, alpha: float, corpus: str | None) -> Check:
+    r = comparison.result
+    worsening = -METRICS.get(comparison.metric).improvement(r.delta)
+    significant = r.p_value is not None and r.p_value < alpha
+    regression = worsening > max_drop and significant
+    interval = r.interval
+    ci = f"[{_fmt(interval.low)}, {_fmt(interval.high)}]" if interval else "n/a"
+    p = "n/a" if r.p_value is None else f"{r.p_value:.4f}"
+    if regression:
+        why = "REGRESSION"
+    elif worsening > max_drop:
+        why = f"ok (worse by {worsening:.2f} but not significant at α={alpha:g})"
+    else:
+        why = "ok"
+    on = f"{comparison.task} on {corpus}" if corpus else comparison.task
+    message = (
+        f"{comparison.metric} of {comparison.system} vs {comparison.baseline} "
+        f"({on}): {r.baseline_score:.2f} → {r.system_score:.2f}, "
+        f"Δ {r.delta:+.2f}, 95% CI {ci}, p = {p} ({r.test.value}); "
+        f"tolerated drop {max_drop:g} at α = {alpha:g}: {why}"
+    )
+    return Check(
+        "drop",
+        comparison.system,
+        comparison.task,
+        comparison.metric,
+        not regression,
+        message,
+        corpus,
+    )
+
+
+def check_gate(
+    gate: Gate, results: Sequence[dict[str, Any]], comparisons: Sequence[Comparison]
+) -> list[Check]:
+    """Every rule of the gate on the candidate's ``results`` and its ``comparisons``."""
+    present = {r["metric"] for r in results}
+    missing = [name for name in gate.metrics if name not in present]
+    if missing:
+        raise HarnessError(
+            f"gate metric(s) {', '.join(missing)} not in the report "
+            f"(it has {', '.join(sorted(present))})"
+        )
+    several = several_corpora(results)
+    checks = []
+    for result in results:
+        rule = gate.metrics.get(result["metric"])
+        if rule is not None and rule.floor is not None:
+            corpus = result.get("corpus") if several else None
+            checks.append(_floor_check(result, rule.floor, corpus))
+    for comparison in comparisons:
+        rule = gate.metrics.get(comparison.metric)
+        if rule is not None and rule.max_drop is not None:
+            corpus = comparison.corpus if several else None
+            checks.append(_drop_check(comparison, rule.max_drop, gate.alpha, corpus))
+    return checks
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    gate: Gate
+    comparison: ReportComparison
+    checks: list[Check]
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+def gate_reports(
+    baseline: dict[str, Any],
+    candidate: dict[str, Any],
+    gate: Gate | None = None,
+    test: PairedTest | None = None,
+) -> GateOutcome:
+    """Compare two reports and apply the gate (or :func:`default_gate`)."""
+    if gate is None:
+        gate = default_gate([r["metric"] for r in candidate["results"]])
+    if test is not None:
+        gate = gate.model_copy(update={"test": test})
+    comparison = compare_reports(baseline, candidate, gate.test)
+    checks = check_gate(gate, candidate["results"], comparison.comparisons)
+    return GateOutcome(gate, comparison, checks)
+
+
+@dataclass(frozen=True)
+class GateRun:
+    """A baseline report and gate, loaded and validated before anything runs."""
+
+    baseline: dict[str, Any] | None
+    gate: Gate | None
+    test: PairedTest | None = None
+
+    @classmethod
+    def load(
+        cls, baseline: Path | None, gate: Path | None, test: PairedTest | None = None
+    ) -> GateRun:
+        return cls(
+            load_report(baseline) if baseline is not None else None,
+            load_gate(gate) if gate is not None else None,
+            test,
+        )
+
+    def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
+        """Gate ``candidate``; without a baseline only the floors can be checked."""
+        if path is not None:
+            candidate = {**candidate, "_path": str(path)}
+        if self.baseline is not None:
+            return gate_reports(self.baseline, candidate, self.gate, self.test)
+        assert self.gate is not None, "GateRun needs a baseline or a gate"
+        checks = check_gate(self.gate, candidate["results"], [])
+        return GateOutcome(self.gate, ReportComparison([], []), checks)

@@ -1,0 +1,39 @@
+"""Metric charts: matplotlib SVG with CI error bars, deterministic and free of report text."""
+
+from __future__ import annotations
+
+import re
+
+from harness.reports.html.charts import Bar, metric_chart_svg
+
+
+def chart(bars, chart_id="c1", higher=True):
+    return metric_chart_svg("bleu", bars, higher, chart_id)
+
+
+def test_svg_is_an_inline_element_and_deterministic():
+    bars = [Bar("a", 20.0, 18.0, 22.0), Bar("b", 10.0, 9.0, 12.5)]
+    svg = chart(bars)
+    assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
+    assert "<?xml" not in svg and "<!DOCTYPE" not in svg
+    assert svg == chart(bars)
+
+
+def test_error_bars_drawn_only_with_cis():
+    with_ci = chart([Bar("a", 20.0, 18.0, 22.0), Bar("b", 10.0, 9.0, 12.5)])
+    without = chart([Bar("a", 20.0), Bar("b", 10.0)])
+    # matplotlib groups error bars as LineCollection paths; none without CIs.
+    assert re.search(r'id="LineCollection_\d+"', with_ci)
+    assert not re.search(r'id="LineCollection_\d+"', without)
+
+
+def test_chart_ids_differ_between_charts():
+    bars = [Bar("a", 20.0)]
+    ids = [set(re.findall(r'id="([^"]+)"', chart(bars, chart_id=c))) for c in ("x", "y")]
+    hashed = [{i for i in s if re.fullmatch(r"[mp][0-9a-f]{8,}", i)} for s in ids]
+    assert hashed[0] and not hashed[0] & hashed[1]
+
+
+def test_system_names_are_drawn_not_embedded():
+    svg = chart([Bar("--><script>alert(1)</script>", 5.0)])
+    assert "script" not in svg and "<!--" not in svg

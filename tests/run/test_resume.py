@@ -1,0 +1,100 @@
+"""Kill a real `harness run` with SIGKILL mid-run; rerunning it loses and recomputes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from ..conftest import REPO
+from ..plugins.counting_system import expected_output
+
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
+TOTAL = 9  # Arabic segments of the seed article
+
+
+def _command(config: Path, out: Path, cache: Path) -> list[str]:
+    return [sys.executable, "-m", "harness", "run", str(config), "--out", str(out),
+            "--cache-dir", str(cache)]  # fmt: skip
+
+
+def _wait_for_lines(path: Path, count: int, process: subprocess.Popen, limit_s: float) -> None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text(encoding="utf-8").splitlines()) >= count:
+            return
+        if process.poll() is not None:
+            raise AssertionError(f"run ended (code {process.returncode}) before it was killed")
+        time.sleep(0.02)
+    raise AssertionError(f"{path} did not reach {count} lines in {limit_s} s")
+
+
+def test_sigkilled_run_resumes_without_losing_or_recomputing(tmp_path):
+    calls = tmp_path / "calls.txt"
+    config = tmp_path / "slow.yaml"
+    slow = {"name": "slow", "type": "counting_system:Counting", "task": "translation",
+            "calls": str(calls), "batch_size": 1, "delay": 0.4}  # fmt: skip
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "articles": str(REPO / "seeds"),
+                "references": str(REPO / "references"),
+                "systems": [slow],
+                "metrics": ["chrf"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), str(REPO)])}
+    cache, first, second = tmp_path / "cache", tmp_path / "first", tmp_path / "second"
+
+    process = subprocess.Popen(
+        _command(config, first, cache),
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for_lines(first / "outputs.jsonl", 3, process, limit_s=120)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    # What the killed run had finished: every line of its outputs.jsonl.
+    done = [json.loads(line) for line in (first / "outputs.jsonl").read_text().splitlines()]
+    done_ids = {f"{d['article_id']}/{d['segment_id']}" for d in done}
+    assert 3 <= len(done) < TOTAL, "the kill must land mid-run"
+    assert not (first / "report.json").exists()
+    assert "run finished" not in (first / "run.log").read_text()
+    calls_before = calls.read_text().splitlines()
+
+    rerun = subprocess.run(
+        _command(config, second, cache), cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stderr
+    report = json.loads((second / "report.json").read_text(encoding="utf-8"))
+    counts = report["provenance"]["systems"]["slow"]["counts"]
+    recomputed = calls.read_text().splitlines()[len(calls_before) :]
+
+    # Nothing finished was recomputed: the rerun computed only what the killed run had not.
+    assert done_ids.isdisjoint(recomputed)
+    assert counts["cached"] >= len(done)  # a batch committed just before the kill counts too
+    assert counts["generated"] == len(recomputed) == TOTAL - counts["cached"]
+    assert counts["failed"] == counts["missing"] == counts["empty"] == 0
+    # Nothing was lost: all outputs are there and correct, cached or not.
+    segments = report["segments"]
+    assert len(segments) == TOTAL
+    assert all(s["output"] == expected_output(s["source"]) for s in segments)
+    cached_ids = {f"{s['article_id']}/{s['segment_id']}" for s in segments if s["cached"]}
+    assert done_ids <= cached_ids
+    print(f"killed after {len(done)} of {TOTAL} outputs; rerun: {counts}")

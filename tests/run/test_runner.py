@@ -1,0 +1,157 @@
+"""Failure isolation in the runner: timeouts, max_failures, counts, and the cache underneath."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from harness.records import Generation, Status
+from harness.reports.document import status_counts
+from harness.run.cache import OutputCache
+from harness.run.plan import WorkItem
+from harness.run.runner import TooManyFailures, run_plan
+from harness.systems.base import System, SystemParams
+from harness.tasks import Example, Task
+
+
+class Scripted(System):
+    """Behaves according to the source text: 'boom' raises, 'hang' sleeps, 'blank' is empty,
+    'swallow' sleeps inside a broad ``except Exception`` (which must not hide a timeout)."""
+
+    def __init__(self, params: SystemParams) -> None:
+        super().__init__(params, Path("."))
+        self.calls: list[list[str]] = []
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        sources = [e.source for e in examples]
+        self.calls.append(sources)
+        if "boom" in sources:
+            raise ValueError("model crashed")
+        if "hang" in sources:
+            time.sleep(30)
+        if "swallow" in sources:
+            try:
+                time.sleep(30)
+            except Exception:
+                return ["swallowed"] * len(examples)
+        return ["" if s == "blank" else s.upper() for s in sources]
+
+
+def _system(**params) -> Scripted:
+    values = {"name": "s", "type": "scripted", "task": Task.TRANSLATION, **params}
+    return Scripted(SystemParams(**values))
+
+
+def _plan(sources: Sequence[str]) -> list[WorkItem]:
+    return [
+        WorkItem("s", Example("c", Task.TRANSLATION, "art", str(i), source, ("ref",)))
+        for i, source in enumerate(sources)
+    ]
+
+
+def test_a_call_past_its_timeout_fails_that_segment_only():
+    system = _system(batch_size=3, timeout=0.3)
+    started = time.monotonic()
+    generations = run_plan(_plan(["a", "hang", "c", "d"]), {"s": system})
+    assert time.monotonic() - started < 15  # two 0.3 s timeouts, not a 30 s sleep
+    assert [g.status for g in generations] == [
+        Status.GENERATED, Status.FAILED, Status.GENERATED, Status.GENERATED
+    ]  # fmt: skip
+    assert generations[1].error == "CallTimeout: call exceeded its timeout of 0.3 s"
+    # the batch of 3 timed out, was retried one by one, then the last batch of 1
+    assert system.calls == [["a", "hang", "c"], ["a"], ["hang"], ["c"], ["d"]]
+
+
+def test_a_system_cannot_swallow_its_timeout():
+    generations = run_plan(_plan(["swallow"]), {"s": _system(timeout=0.2)})
+    assert generations[0].status is Status.FAILED
+    assert generations[0].output == ""
+
+
+def test_no_timeout_means_no_limit():
+    system = _system()
+    assert [g.output for g in run_plan(_plan(["a"]), {"s": system})] == ["A"]
+
+
+def test_a_failing_batch_is_retried_one_by_one_and_only_the_bad_segment_fails():
+    system = _system(batch_size=4)
+    done: list[int] = []
+    generations = run_plan(_plan(["a", "boom", "blank", "d", "e"]), {"s": system}, done.append)
+    assert [g.status for g in generations] == [
+        Status.GENERATED, Status.FAILED, Status.EMPTY, Status.GENERATED, Status.GENERATED
+    ]  # fmt: skip
+    assert [g.output for g in generations] == ["A", "", "", "D", "E"]
+    assert generations[1].error == "ValueError: model crashed"
+    assert [len(call) for call in system.calls] == [4, 1, 1, 1, 1, 1]
+    assert sum(done) == 5
+
+
+def test_counts_cover_every_outcome(tmp_path):
+    sources = ["a", "boom", "blank", "d"]
+    with OutputCache(tmp_path) as cache:
+        first = run_plan(_plan(sources), {"s": _system(batch_size=1)}, cache=cache)
+        assert status_counts(first) == {
+            "generated": 2, "cached": 0, "empty": 1, "missing": 0, "failed": 1
+        }  # fmt: skip
+        again = _system(batch_size=1)
+        second = run_plan(_plan(sources), {"s": again}, cache=cache)
+    # generated and empty outputs come from the cache; the failure is retried, not cached
+    assert again.calls == [["boom"]]
+    assert status_counts(second) == {
+        "generated": 0, "cached": 2, "empty": 1, "missing": 0, "failed": 1
+    }  # fmt: skip
+    assert [g.cached for g in second] == [True, False, True, True]
+    assert [g.output for g in second] == ["A", "", "", "D"]
+
+
+def test_more_failures_than_allowed_stop_the_run_and_keep_what_was_done(tmp_path):
+    seen: list[Generation] = []
+    sources = ["a", "boom", "c", "boom", "e", "f"]
+    with OutputCache(tmp_path) as cache:
+        system = _system(batch_size=1)
+        with pytest.raises(TooManyFailures) as stopped:
+            run_plan(_plan(sources), {"s": system}, cache=cache, on_outputs=seen.extend,
+                     max_failures=1)  # fmt: skip
+        assert stopped.value.exit_code == 3
+        message = str(stopped.value)
+        assert "2 failed outputs, more than max_failures (1)" in message
+        assert "s on art/3: ValueError: model crashed" in message
+        assert len(system.calls) == 4  # stopped right after the second failure
+        assert [g.output for g in seen] == ["A", "", "C", ""]
+        # the finished outputs are in the cache: a rerun starts from them
+        rerun = _system(batch_size=1)
+        generations = run_plan(_plan(sources), {"s": rerun}, cache=cache)
+    assert rerun.calls == [["boom"], ["boom"], ["e"], ["f"]]
+    assert status_counts(generations)["cached"] == 2
+
+
+def test_failures_within_max_failures_let_the_run_finish():
+    generations = run_plan(_plan(["boom", "b", "boom"]), {"s": _system(batch_size=1)},
+                           max_failures=2)  # fmt: skip
+    assert [g.status for g in generations] == [Status.FAILED, Status.GENERATED, Status.FAILED]
+
+
+def test_on_outputs_sees_each_batch_once_and_results_keep_plan_order(tmp_path):
+    class Reversed(Scripted):
+        def batch_order(self, examples):
+            return list(reversed(range(len(examples))))
+
+    sources = ["a", "b", "c", "d", "e"]
+    batches: list[list[str]] = []
+    with OutputCache(tmp_path) as cache:
+        run_plan(_plan(["b", "d"]), {"s": _system(batch_size=2)}, cache=cache)
+        params = SystemParams(name="s", type="scripted", task=Task.TRANSLATION, batch_size=2)
+        system = Reversed(params)
+        generations = run_plan(
+            _plan(sources),
+            {"s": system},
+            cache=cache,
+            on_outputs=lambda gs: batches.append([g.output for g in gs]),
+        )
+    assert [g.output for g in generations] == ["A", "B", "C", "D", "E"]
+    # cached outputs first, in plan order, then the rest in the system's order
+    assert batches == [["B", "D"], ["E", "C"], ["A"]]
+    assert system.calls == [["e", "c"], ["a"]]

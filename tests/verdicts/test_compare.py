@@ -1,0 +1,156 @@
+"""`harness compare` on real reports, and `compare:` comparisons inside a run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.config import load_config
+from harness.errors import HarnessError
+from harness.reports.markdown import render_markdown
+from harness.run.evaluate import evaluate, prepare
+
+from ..stats.report_factory import write_config, write_outputs
+
+COMPARISON_KEYS = {
+    "baseline", "system", "task", "metric", "delta", "ci_low", "ci_high", "p_value", "test",
+}  # fmt: skip
+
+
+
+
+def _compare(*args: str):
+    return CliRunner().invoke(app, ["compare", *args])
+
+
+def test_identical_candidate_passes(runs: dict[str, Path]) -> None:
+    result = _compare(str(runs["base"]), str(runs["same"] / "report.json"))
+    assert result.exit_code == 0, result.output
+    assert result.output.count("no significant change") == 3
+    assert "PASS: 3/3 gate checks passed" in result.output
+
+
+def test_degraded_candidate_fails_with_numbers_and_worst_segments(runs: dict[str, Path]) -> None:
+    result = _compare(str(runs["base"]), str(runs["degraded"]))
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert out.count(" worse") >= 3
+    assert "ter ↓" in out and "bleu ↑" in out
+    assert "segments that got worst:" in out
+    assert "000_e6a39a29327ab8d5/" in out
+    assert "REGRESSION: 0/3 gate checks passed" in out
+    assert "p = 0.0001 (paired-ar)" in out  # 10,000 trials, nothing as extreme
+
+
+def test_the_test_can_be_chosen(runs: dict[str, Path]) -> None:
+    result = _compare(str(runs["base"]), str(runs["degraded"]), "--test", "paired-bs")
+    assert result.exit_code == 1
+    assert "(paired-bs, α = 0.05)" in result.output
+
+
+def _edited(run: Path, tmp_path: Path, edit) -> Path:
+    report = json.loads((run / "report.json").read_text(encoding="utf-8"))
+    edit(report)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda r: r["segments"].pop(), "segments differ"),
+        (lambda r: r["provenance"]["metrics"].update(bleu="BLEU|tok:intl"), "signature differs"),
+        (lambda r: [s.pop("stats") for s in r["segments"]], "no per-segment statistics"),
+        (lambda r: r.pop("results"), "not a harness report"),
+    ],
+)
+def test_mismatched_reports_are_a_usage_error(
+    runs: dict[str, Path], tmp_path: Path, edit, message: str
+) -> None:
+    result = _compare(str(runs["base"]), str(_edited(runs["degraded"], tmp_path, edit)))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_report_is_a_usage_error(tmp_path: Path) -> None:
+    result = _compare(str(tmp_path / "nope.json"), str(tmp_path))
+    assert result.exit_code == 2
+    assert "cannot read report" in result.output
+
+
+def test_report_carries_intervals_statistics_and_signature_suffix(runs: dict[str, Path]) -> None:
+    report = json.loads((runs["degraded"] / "report.json").read_text(encoding="utf-8"))
+    for result in report["results"]:
+        assert result["ci_low"] <= result["score"] <= result["ci_high"]
+        assert result["ci_low"] < result["ci_high"]
+    for segment in report["segments"]:
+        assert set(segment["stats"]) == {"bleu", "chrf", "ter"}
+    assert report["provenance"]["metrics"]["bleu"].endswith("|bs:1000|rs:12345")
+
+
+def _run_with_compare(folder: Path, compare: str) -> dict:
+    for name, degrade in (("perfect", False), ("half", True), ("again", False)):
+        write_outputs(folder, name, degrade)
+    config = write_config(folder, "trio", ["perfect", "half", "again"], compare)
+    return evaluate(prepare(load_config(config)))
+
+
+def test_config_compare_with_a_baseline(tmp_path: Path) -> None:
+    report = _run_with_compare(tmp_path, "compare: {baseline: perfect}\n")
+    comparisons = report["comparisons"]
+    assert len(comparisons) == 2 * 3  # two candidates × three metrics
+    for entry in comparisons:
+        assert COMPARISON_KEYS <= set(entry)
+        assert entry["baseline"] == "perfect" and entry["test"] == "paired-ar"
+    half = {e["metric"]: e for e in comparisons if e["system"] == "half"}
+    assert half["bleu"]["delta"] < 0 and half["ter"]["delta"] > 0
+    assert half["bleu"]["ci_low"] <= half["bleu"]["delta"] <= half["bleu"]["ci_high"]
+    assert half["bleu"]["p_value"] < 0.05
+    again = {e["metric"]: e for e in comparisons if e["system"] == "again"}
+    assert again["chrf"]["delta"] == 0.0 and again["chrf"]["p_value"] == 1.0
+    markdown = render_markdown(report)
+    assert "## Comparisons" in markdown
+    assert "| perfect | half | translation" in markdown
+    assert markdown.count("| worse |") == 3 and markdown.count("| no significant change |") == 3
+
+
+def test_config_compare_all_pairs_with_bootstrap(tmp_path: Path) -> None:
+    report = _run_with_compare(tmp_path, "compare: {test: paired-bs}\n")
+    pairs = {(e["baseline"], e["system"]) for e in report["comparisons"]}
+    assert pairs == {("perfect", "half"), ("perfect", "again"), ("half", "again")}
+    assert {e["test"] for e in report["comparisons"]} == {"paired-bs"}
+
+
+def test_no_compare_key_means_no_comparisons(runs: dict[str, Path]) -> None:
+    report = json.loads((runs["base"] / "report.json").read_text(encoding="utf-8"))
+    assert "comparisons" not in report
+
+
+def test_unknown_baseline_names_the_line(tmp_path: Path) -> None:
+    write_outputs(tmp_path, "perfect")
+    config = write_config(tmp_path, "bad", ["perfect"], "compare: {baseline: perfekt}\n")
+    with pytest.raises(HarnessError, match=r"bad\.yaml:\d+: compare\.baseline: unknown system"):
+        load_config(config)
+
+
+def test_an_improved_candidate_is_better_on_every_metric_including_ter(
+    runs: dict[str, Path],
+) -> None:
+    result = _compare(str(runs["degraded"]), str(runs["base"]))
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("mt ")]
+    assert len(rows) == 3 and all(row.endswith("better") for row in rows)
+    assert "segments that got worst:" not in result.output
+
+
+def test_unknown_test_method_names_the_line(tmp_path: Path) -> None:
+    write_outputs(tmp_path, "perfect")
+    config = write_config(tmp_path, "bad", ["perfect"], "compare: {test: t-test}\n")
+    with pytest.raises(HarnessError, match=r"bad\.yaml:\d+: compare\.test: .*'paired-ar'"):
+        load_config(config)
