@@ -37,8 +37,10 @@ demo: $(STAMP)
 test: lint browser
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layout's rules
 lint: $(STAMP)
 	$(BIN)/ruff check harness tests benchmarks
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .ruff_cache
