@@ -23,7 +23,7 @@ from harness.reports.markdown import results_tables
 from harness.reports.write import rerender
 from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
 from harness.run.evaluate import evaluate, open_cache, prepare
-from harness.run.folder import RunFolder, default_run_dir
+from harness.run.folder import RunFolder, check_out_dir, default_run_dir
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
 
@@ -87,6 +87,9 @@ def run(
     gate: Annotated[
         Path | None, typer.Option("--gate", help="Gate file: exit 1 when a rule fails.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the reports in an --out folder that has one.")
+    ] = False,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -96,6 +99,8 @@ def run(
 
     # usage errors in the baseline or gate surface before any model runs
     gating = GateRun.load(baseline, gate) if baseline or gate else None
+    if out is not None:
+        check_out_dir(out, force)
     prepared = prepare(load_config(config))
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
     out_dir = out or default_run_dir(prepared.config.name)

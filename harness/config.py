@@ -162,10 +162,40 @@ def _metrics(
     return tuple(names), options
 
 
+def unsafe_name_reason(name: str) -> str | None:
+    """Why ``name`` cannot name a run folder (None when it can): it must be one plain path
+    component, on one line."""
+    if not name.strip():
+        return "must not be empty"
+    if any(ch in name for ch in ("/", "\\")):
+        return "must not contain '/' or '\\'"
+    if ".." in name or name == ".":
+        return "must not be '.' or contain '..'"
+    if name.splitlines() != [name] or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        return "must not contain line breaks or control characters"
+    if name.startswith("-"):
+        return "must not start with '-'"
+    if len(name) > 100:
+        return "must be at most 100 characters"
+    return None
+
+
+def _run_name(top: _ConfigFile, path: Path, locator: Locator) -> str:
+    """The config's ``name`` (default: the file's stem), checked to be a safe folder name."""
+    name = top.name if top.name is not None else path.stem
+    reason = unsafe_name_reason(name)
+    if reason is not None:
+        if top.name is not None:
+            raise locator.error(("name",), f"{reason} (it names the run folder): {name!r}")
+        raise locator.error((), f"no 'name', and the file's stem {name!r} {reason}: add a name")
+    return name
+
+
 def load_config(path: Path) -> RunConfig:
     """Read and validate a run config; every problem is a one-line :class:`HarnessError`."""
     raw, data, locator = read_yaml_mapping(path, "config")
     top = locator.validate(_ConfigFile, data)
+    run_name = _run_name(top, path, locator)
 
     corpora = _corpus_specs(top, locator)
     systems = tuple(_system_params(entry, i, locator) for i, entry in enumerate(top.systems))
@@ -197,7 +227,7 @@ def load_config(path: Path) -> RunConfig:
 
     return RunConfig(
         path=path,
-        name=top.name or path.stem,
+        name=run_name,
         sha256=hashlib.sha256(raw).hexdigest(),
         data=data,
         corpora=corpora,

@@ -83,3 +83,36 @@ def test_validate_command(tmp_path):
     result = CliRunner().invoke(app, ["validate", str(write(tmp_path, GOOD))])
     assert result.exit_code == 0, result.output
     assert "ok: 1 article(s) in 1 corpus(es), 2 system(s), 2 metric(s), 10 work item(s)" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ('"../escape"', r"c\.yaml:1: name: must not contain '/'"),
+        ('"a/b"', r"c\.yaml:1: name: must not contain '/'"),
+        ('".."', r"c\.yaml:1: name: must not be '\.' or contain '\.\.'"),
+        ('"a\\\\b"', r"c\.yaml:1: name: must not contain '/' or '\\'"),
+        ('"two\\nlines"', r"c\.yaml:1: name: must not contain line breaks"),
+        ('"nul\\0"', r"c\.yaml:1: name: must not contain line breaks or control characters"),
+        ('"-rf"', r"c\.yaml:1: name: must not start with '-'"),
+        ('"  "', r"c\.yaml:1: name: must not be empty"),
+    ],
+)
+def test_run_name_must_be_a_safe_folder_name(tmp_path, name, message):
+    """The name becomes runs/NAME-TIME: it must stay one component inside runs/."""
+    with pytest.raises(HarnessError, match=message):
+        load_config(write(tmp_path, f"name: {name}\n" + GOOD))
+
+
+def test_a_safe_run_name_is_kept(tmp_path):
+    assert load_config(write(tmp_path, "name: nightly-2026.01_a b\n" + GOOD)).name == (
+        "nightly-2026.01_a b"
+    )
+
+
+@pytest.mark.parametrize("name", ['"copy\\nNext"', '"copy\\r"', '"copy\\u2028x"', '"tab\\there"'])
+def test_system_name_must_be_one_line(tmp_path, name):
+    """A system name is a row in report.md's tables: a line break would break them."""
+    text = GOOD.replace("  - name: copy", f"  - name: {name}")
+    with pytest.raises(HarnessError, match=r"c\.yaml:5: systems\[1\]\.name: .*line breaks"):
+        load_config(write(tmp_path, text))

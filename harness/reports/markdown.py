@@ -9,6 +9,17 @@ from harness.metrics import METRICS
 from harness.verdicts.verdict import report_alpha, verdict_of
 
 
+def md_cell(value: object) -> str:
+    """``value`` as one Markdown table cell: ``|`` escaped, line breaks folded to spaces (a
+    report.json read from elsewhere may hold names the config check never saw)."""
+    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
+    return " ".join(text.splitlines())
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(md_cell(cell) for cell in cells) + " |"
+
+
 def _metric_header(name: str) -> str:
     return f"{name} {METRICS.get(name).arrow()}"
 
@@ -27,9 +38,7 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
     groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
     several = len({corpus for corpus, _ in groups}) > 1
     for corpus, task in groups:
-        results = [
-            r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus
-        ]
+        results = [r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus]
         metrics = list(dict.fromkeys(r["metric"] for r in results))
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
@@ -61,9 +70,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             "",
             f"## {task.capitalize()}",
             "",
-            "| " + " | ".join(header) + " |",
+            _row(header),
             "|" + "|".join("---" for _ in header) + "|",
-            *("| " + " | ".join(row) + " |" for row in body),
+            *(_row(row) for row in body),
         ]
     lines += comparisons_markdown(report.get("comparisons") or [], report_alpha(report))
     lines += [
@@ -76,8 +85,17 @@ def render_markdown(report: dict[str, Any]) -> str:
     for name, info in provenance["systems"].items():
         c = info["counts"]
         lines.append(
-            f"| {name} | {info['params']['task']} | {c['generated']} | {c.get('cached', 0)} "
-            f"| {c['empty']} | {c['missing']} | {c['failed']} |"
+            _row(
+                (
+                    name,
+                    info["params"]["task"],
+                    c["generated"],
+                    c.get("cached", 0),
+                    c["empty"],
+                    c["missing"],
+                    c["failed"],
+                )
+            )
         )
     lines.append("")
     lines.append("Missing and failed outputs are scored as empty strings.")
@@ -133,7 +151,18 @@ def comparisons_markdown(entries: Sequence[dict[str, Any]], alpha: float) -> lis
         task = e["task"] + (f" ({e['corpus']})" if e.get("corpus") else "")
         verdict = verdict_of(e["metric"], e["delta"], e["p_value"], alpha)
         lines.append(
-            f"| {e['baseline']} | {e['system']} | {task} | {e['metric']} | {e['delta']:+.2f} "
-            f"| {ci} | {p} | {e['test']} | {verdict} |"
+            _row(
+                (
+                    e["baseline"],
+                    e["system"],
+                    task,
+                    e["metric"],
+                    f"{e['delta']:+.2f}",
+                    ci,
+                    p,
+                    e["test"],
+                    verdict,
+                )
+            )
         )
     return lines

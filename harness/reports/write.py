@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
 from harness.report_file import REPORT_NAME, read_report
 from harness.reports.csv_export import write_exports
@@ -16,10 +17,12 @@ from harness.reports.markdown import render_markdown
 
 def write_report(report: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / REPORT_NAME).open("w", encoding="utf-8") as handle:
+    # Each file is written whole or not at all (temp file, then rename): a reader or a killed
+    # run never leaves a truncated report.json behind.
+    with atomic_open(out_dir / REPORT_NAME) as handle:
         json.dump(report, handle, ensure_ascii=False, indent=2)  # streamed: no 2nd copy in memory
         handle.write("\n")
-    (out_dir / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    atomic_write_text(out_dir / "report.md", render_markdown(report))
     write_html_report(report, out_dir)
     write_exports(report, out_dir)
 

@@ -5,17 +5,19 @@ and its revision or file hash, generation settings, prompt template, backend ver
 :meth:`harness.systems.base.System.fingerprint`) and the sha256 of the input text. Nothing is
 keyed on names or paths, so a stale output is never reused and a renamed system reuses its own.
 
-The database runs in WAL mode and each batch is committed in its own transaction, so a run
+The database runs in WAL mode and each batch is committed in its own transaction (an explicit
+BEGIN … COMMIT: all of a batch's outputs are stored, or none), so a run
 killed at any point loses at most the batch it was computing, and a second process may read
 while one writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,9 +102,24 @@ class OutputCache:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One real transaction: BEGIN … COMMIT, or ROLLBACK when the block raises.
+
+        The connection is in autocommit mode (``isolation_level=None``), where ``with db:``
+        would commit each statement on its own; this makes a batch all-or-nothing.
+        """
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
     def register(self, fingerprint: str, name: str, description: dict[str, Any]) -> None:
         """Record which system a fingerprint stands for (shown by ``harness cache stats``)."""
-        with self._db:
+        with self._transaction():
             self._db.execute(
                 "INSERT INTO systems VALUES (?, ?, ?, ?) ON CONFLICT(fingerprint) DO UPDATE "
                 "SET last_name = excluded.last_name, last_used = excluded.last_used",
@@ -125,11 +142,11 @@ class OutputCache:
         return found
 
     def put_many(self, fingerprint: str, outputs: Sequence[tuple[str, str]]) -> None:
-        """Store ``(input_hash, output)`` pairs in one transaction."""
+        """Store ``(input_hash, output)`` pairs in one transaction: all of them or none."""
         if not outputs:
             return
         created = _now()
-        with self._db:
+        with self._transaction():
             self._db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
                 [(fingerprint, key, output, created) for key, output in outputs],
@@ -153,7 +170,7 @@ class OutputCache:
 
     def clear(self) -> int:
         """Delete every stored output; returns how many there were."""
-        with self._db:
+        with self._transaction():
             removed = self._db.execute("DELETE FROM outputs").rowcount
             self._db.execute("DELETE FROM systems")
         self._db.execute("VACUUM")

@@ -30,6 +30,7 @@ from harness.config import RunConfig
 from harness.corpus.spec import absolute_paths
 from harness.errors import HarnessError
 from harness.records import Generation
+from harness.report_file import REPORT_NAME
 from harness.reports.write import write_report
 
 CONFIG_NAME = "config.yaml"
@@ -38,14 +39,35 @@ LOG_NAME = "run.log"
 
 
 def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
-    """``runs/NAME-YYYYmmddTHHMMSSZ``, with a ``-N`` suffix if that folder already exists."""
+    """Create and return ``runs/NAME-YYYYmmddTHHMMSSZ``, or ``…-2``, ``…-3`` when taken.
+
+    The folder is claimed with an exclusive ``mkdir`` (no ``exist_ok``), so two runs started in
+    the same second, even in two processes, never share a folder.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = root / f"{run_name}-{stamp}"
-    suffix = 2
-    while candidate.exists():
-        candidate = root / f"{run_name}-{stamp}-{suffix}"
-        suffix += 1
-    return candidate
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for suffix in range(1, 10_000):
+            candidate = root / (f"{run_name}-{stamp}" + (f"-{suffix}" if suffix > 1 else ""))
+            try:
+                candidate.mkdir()
+            except FileExistsError:
+                continue
+            return candidate
+    except OSError as exc:
+        raise HarnessError(f"{root}: cannot create a run folder: {exc}") from None
+    raise HarnessError(f"{root}: no free run folder name for {run_name}-{stamp}")
+
+
+def check_out_dir(out: Path, force: bool) -> None:
+    """Refuse ``--out`` when it already holds a report (unless ``force``) or is not a folder."""
+    if out.exists() and not out.is_dir():
+        raise HarnessError(f"--out {out}: exists and is not a folder")
+    if (out / REPORT_NAME).exists() and not force:
+        raise HarnessError(
+            f"--out {out}: already holds a {REPORT_NAME} from an earlier run; "
+            "choose another folder or pass --force to overwrite it"
+        )
 
 
 def resolved_config(config: RunConfig, cache_dir: Path | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from harness.records import Example, Task
 
@@ -26,6 +26,14 @@ class SystemParams(BaseModel):
     #: corpora (by name) this system runs on; default: every corpus that fits its task
     corpora: list[str] | None = None
     timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
+
+    @field_validator("name")
+    @classmethod
+    def _one_line_name(cls, name: str) -> str:
+        # A system name is a row of report.md's tables and a line of run.log: one line only.
+        if name.splitlines() != [name] or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            raise ValueError("system name must not contain line breaks or control characters")
+        return name
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.

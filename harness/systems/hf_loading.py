@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import weakref
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator
 
+from harness.atomic import build_once
 from harness.errors import HarnessError
 from harness.models.cache import resolve_cache_dir
 from harness.models.packaged import PACKAGED_MODELS
@@ -227,16 +226,17 @@ def converted_folder(gguf: Path, sha256: str, cache_dir: Path) -> Path:
 
 
 def convert_gguf(gguf: Path, sha256: str, cache_dir: Path, auto_class: Any) -> Path:
-    """De-quantize ``gguf`` once into a transformers folder in the cache; return that folder."""
-    import torch
-    from transformers import AutoTokenizer, GgufConfig
+    """De-quantize ``gguf`` once into a transformers folder in the cache; return that folder.
 
-    folder = converted_folder(gguf, sha256, cache_dir)
-    if (folder / CONVERSION_MARKER).is_file():
-        return folder
-    partial = folder.with_name(f"{folder.name}.{os.getpid()}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
+    The folder is built in a temporary sibling and renamed into place under a lock file
+    (:func:`harness.atomic.build_once`): two processes converting at once convert once, and a
+    killed conversion never leaves a folder that looks complete.
+    """
+
+    def build(partial: Path) -> None:
+        import torch
+        from transformers import AutoTokenizer, GgufConfig
+
         tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
         # Dense float32 weights: a model that keeps GGUF blocks cannot be saved.
         model = auto_class.from_pretrained(
@@ -247,15 +247,13 @@ def convert_gguf(gguf: Path, sha256: str, cache_dir: Path, auto_class: Any) -> P
         )
         tokenizer.save_pretrained(partial)
         model.save_pretrained(partial)
-        (partial / CONVERSION_MARKER).write_text(
+        (partial / CONVERSION_MARKER).write_text(  # written last: marks the folder complete
             json.dumps({"gguf": gguf.name, "sha256": sha256}, indent=2)
         )
-        if folder.exists():  # a half-written folder from an interrupted run
-            shutil.rmtree(folder)
-        partial.rename(folder)
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    return folder
+
+    folder = converted_folder(gguf, sha256, cache_dir)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    return build_once(folder, build, complete=CONVERSION_MARKER)
 
 
 def load_model(

@@ -52,7 +52,7 @@ def test_wrong_checksum_after_assembling_leaves_no_file(tmp_path):
     wrong = dataclasses.replace(PACKAGED_MODELS["gemma-3-270m"], sha256="0" * 64)
     with pytest.raises(HarnessError, match="assembled file has sha256"):
         fetch_model(wrong, tmp_path)
-    assert not list(tmp_path.iterdir())
+    assert [p.name for p in tmp_path.iterdir()] == [".gemma-3-270m-q4_k_m.gguf.lock"]
 
 
 def test_models_fetch_command(tmp_path):
@@ -62,3 +62,41 @@ def test_models_fetch_command(tmp_path):
     unknown = CliRunner().invoke(app, ["models", "fetch", "gemma-9000"])
     assert unknown.exit_code == 2
     assert "unknown packaged model 'gemma-9000'" in unknown.stderr
+
+
+def test_two_fetches_at_once_assemble_once(tmp_path, monkeypatch):
+    """Under the lock file, the second caller finds the file the first one assembled."""
+    import hashlib
+    import threading
+    import time
+
+    payload = b"fake gguf " * 1000
+    part = tmp_path / "part.bin"
+    part.write_bytes(payload)
+    fake = dataclasses.replace(
+        PACKAGED_MODELS["gemma-3-270m"],
+        filename="fake.gguf",
+        sha256=hashlib.sha256(payload).hexdigest(),
+    )
+    assembled: list[int] = []
+    real_assemble = harness.models.packaged._assemble
+
+    def slow_assemble(model, parts, target):
+        assembled.append(1)
+        time.sleep(0.2)  # long enough for the other caller to arrive while it works
+        real_assemble(model, parts, target)
+
+    monkeypatch.setattr(harness.models.packaged, "_parts", lambda model: [part])
+    monkeypatch.setattr(harness.models.packaged, "_assemble", slow_assemble)
+    cache = tmp_path / "cache"
+    results: list[object] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(fetch_model(fake, cache))) for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert results == [cache / "fake.gguf"] * 2
+    assert len(assembled) == 1
+    assert (cache / "fake.gguf").read_bytes() == payload

@@ -40,6 +40,42 @@ def test_database_is_in_wal_mode(tmp_path):
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_a_batch_that_fails_midway_leaves_none_of_its_rows(tmp_path):
+    """One BEGIN…COMMIT per batch: in autocommit mode the first rows would have stayed."""
+    with OutputCache(tmp_path) as cache:
+        cache.put_many("fp", [("kept", "from an earlier batch")])
+        batch = [("h1", "one"), ("h2", "two"), ("h3", None), ("h4", "four")]  # h3: NOT NULL
+        with pytest.raises(sqlite3.IntegrityError):
+            cache.put_many("fp", batch)  # type: ignore[arg-type]
+        assert cache.get_many("fp", ["kept", "h1", "h2", "h4"]) == {"kept": "from an earlier batch"}
+        cache.put_many("fp", [("h5", "five")])  # the connection is usable after the rollback
+    with OutputCache(tmp_path) as cache:  # and nothing of the failed batch was on disk
+        assert cache.get_many("fp", ["h1", "h2", "h5"]) == {"h5": "five"}
+
+
+def test_a_batch_is_one_transaction(tmp_path):
+    """Another connection sees none of a batch until it is committed, then all of it."""
+    with OutputCache(tmp_path) as cache:
+        seen: list[int] = []
+        original = cache._db
+
+        class Spy:
+            def __getattr__(self, name):
+                return getattr(original, name)
+
+            def executemany(self, sql, rows):
+                result = original.executemany(sql, rows)
+                with sqlite3.connect(tmp_path / DATABASE_NAME) as other:
+                    seen.append(other.execute("SELECT COUNT(*) FROM outputs").fetchone()[0])
+                return result
+
+        cache._db = Spy()  # type: ignore[assignment]
+        cache.put_many("fp", [("h1", "one"), ("h2", "two")])
+        cache._db = original
+        assert seen == [0]
+        assert cache.get_many("fp", ["h1", "h2"]) == {"h1": "one", "h2": "two"}
+
+
 def test_many_keys_are_looked_up_in_chunks(tmp_path):
     pairs = [(f"h{i}", f"out {i}") for i in range(1234)]
     with OutputCache(tmp_path) as cache:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 import harness.cli
 import harness.run.evaluate
+import harness.run.folder
 from harness.cli import app
 from harness.run.folder import default_run_dir
 
@@ -198,3 +200,54 @@ def test_too_many_failures_stop_the_run_and_keep_its_outputs(tmp_path, plugins):
     assert [line["status"] for line in lines] == ["generated", "failed", "failed"]
     assert len(calls.read_text().splitlines()) == 3  # stopped: the other 6 were never asked for
     assert "ERROR harness: run stopped: TooManyFailures" in (out / "run.log").read_text()
+
+
+# --- durable writes: exclusive run folders, --out refusal -----------------------------------
+
+
+class _FrozenClock:
+    """Every run starts in the same second."""
+
+    @staticmethod
+    def now(tz=None):
+        from datetime import datetime
+
+        return datetime(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+
+def test_runs_started_in_the_same_second_get_different_folders(tmp_path, monkeypatch):
+    monkeypatch.setattr(harness.run.folder, "datetime", _FrozenClock)
+    root = tmp_path / "runs"
+    with ThreadPoolExecutor(max_workers=8) as pool:  # claimed concurrently: mkdir, not exists()
+        folders = list(pool.map(lambda _: default_run_dir("same", root), range(8)))
+    assert len(set(folders)) == 8
+    assert all(folder.is_dir() for folder in folders)
+    names = sorted(p.name for p in root.iterdir())
+    assert names[0] == "same-20260102T030405Z"
+    assert set(names) == {"same-20260102T030405Z", *(f"same-20260102T030405Z-{i}" for i in range(2, 9))}
+
+
+def test_out_folder_holding_a_report_is_refused_unless_forced(tmp_path):
+    config = _write_config(tmp_path, [{"name": "copy", "type": "identity", "task": "translation"}])
+    out = tmp_path / "out"
+    assert CliRunner().invoke(app, ["run", str(config), "--out", str(out)]).exit_code == 0
+    before = (out / "report.json").read_bytes()
+
+    again = CliRunner().invoke(app, ["run", str(config), "--out", str(out)])
+    assert again.exit_code == 2
+    lines = [line for line in again.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "already holds a report.json" in lines[0] and "--force" in lines[0]
+    assert (out / "report.json").read_bytes() == before  # untouched
+
+    forced = CliRunner().invoke(app, ["run", str(config), "--out", str(out), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["results"]
+
+
+def test_out_that_is_a_file_is_refused(tmp_path):
+    config = _write_config(tmp_path, [{"name": "copy", "type": "identity", "task": "translation"}])
+    out = tmp_path / "a-file"
+    out.write_text("x")
+    result = CliRunner().invoke(app, ["run", str(config), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "exists and is not a folder" in result.stderr

@@ -17,6 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from harness.atomic import atomic_write_text
 from harness.reports.html.view import build_page
 
 HTML_NAME = "report.html"
@@ -53,5 +54,5 @@ def render_html(report: dict[str, Any]) -> str:
 
 def write_html_report(report: dict[str, Any], out_dir: Path) -> Path:
     path = out_dir / HTML_NAME
-    path.write_text(render_html(report), encoding="utf-8")
+    atomic_write_text(path, render_html(report))
     return path
