@@ -3,8 +3,11 @@
 A system that raises on a batch is retried one example at a time, so one bad segment costs only
 itself; a failed or missing output is recorded with its reason and scored as an empty string,
 so a failing model can never look better than it is. A call that runs past the system's
-``timeout`` fails the same way. A :class:`HarnessError` (a user mistake, such as a model that
-cannot be found) still stops the run, and so do more than ``max_failures`` failed outputs.
+``timeout`` fails the same way. The timeout times generation only: the runner calls
+:meth:`~harness.systems.base.System.load` first, outside it (under ``load_timeout``, if set);
+a system that cannot load fails all of its outputs, and the other systems still run. A
+:class:`HarnessError` (a user mistake, such as a model that cannot be found) still stops the
+run, and so do more than ``max_failures`` failed outputs.
 
 With an :class:`~harness.run.cache.OutputCache`, outputs already stored are reused, and each batch
 is committed as soon as it finishes: a killed run, rerun, continues where it stopped.
@@ -61,6 +64,22 @@ def _generate(system: System, batch: Sequence[WorkItem]) -> list[Generation]:
         else:
             generations.append(Generation(system.name, example, output, Status.GENERATED))
     return generations
+
+
+def _load(system: System) -> str | None:
+    """Load the system before its first timed call: ``timeout`` times generation only, and
+    ``load_timeout`` (if set) the load. Returns why loading failed, or None."""
+    started = time.perf_counter()
+    try:
+        with time_limit(system.params.load_timeout):
+            system.load()
+    except HarnessError:
+        raise
+    except (Exception, CallTimeout) as exc:
+        log.info("%s: loading failed: %s: %s", system.name, type(exc).__name__, exc)
+        return f"loading the system failed: {type(exc).__name__}: {exc}"
+    log.info("%s: loaded in %.2f s", system.name, time.perf_counter() - started)
+    return None
 
 
 def _from_cache(
@@ -125,9 +144,16 @@ def run_plan(
             f" (fingerprint {system.fingerprint()})" if use_cache else " (not cached)",
         )
         todo = [i for i in _batch_order(system, items) if i not in done]
+        load_error = _load(system) if todo else None
         for positions in _batches(todo, system.params.batch_size):
             started = time.perf_counter()
-            results = _generate(system, [items[i] for i in positions])
+            if load_error is None:
+                results = _generate(system, [items[i] for i in positions])
+            else:  # every output of a system that could not load fails; other systems go on
+                results = [
+                    Generation(name, items[i].example, "", Status.FAILED, load_error)
+                    for i in positions
+                ]
             if use_cache is not None:
                 _store(system, results, use_cache)
             done.update(zip(positions, results, strict=True))

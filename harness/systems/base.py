@@ -26,6 +26,8 @@ class SystemParams(BaseModel):
     #: corpora (by name) this system runs on; default: every corpus that fits its task
     corpora: list[str] | None = None
     timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
+    #: seconds loading the model (:meth:`System.load`, before the first timed call) may take
+    load_timeout: float | None = Field(default=None, gt=0)
 
     @field_validator("name")
     @classmethod
@@ -37,7 +39,7 @@ class SystemParams(BaseModel):
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
-_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "corpora"})
+_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "load_timeout", "corpora"})
 
 
 class System(ABC):
@@ -45,7 +47,8 @@ class System(ABC):
 
     ``generate`` returns ``None`` for an example it has no output for (e.g. a missing line in
     an outputs file); it may raise, and the runner then isolates the failing example.
-    Construction must be cheap (``harness validate`` constructs systems); load models lazily.
+    Construction must be cheap (``harness validate`` constructs systems); load models in
+    :meth:`load`, which the runner calls once before the first (timed) :meth:`generate`.
     """
 
     params_model: ClassVar[type[SystemParams]] = SystemParams
@@ -66,6 +69,21 @@ class System(ABC):
     @property
     def task(self) -> Task:
         return self.params.task
+
+    def load(self) -> object:
+        """Load what :meth:`generate` needs (weights, tokenizer, a connection); idempotent.
+
+        The runner calls it once before the system's first :meth:`generate`, outside the
+        per-call ``timeout`` (which times generation only) and under ``load_timeout``. The
+        return value is not used by the runner.
+        """
+        return None
+
+    def library_versions(self) -> dict[str, str]:
+        """Versions of the libraries that compute this system's outputs (e.g. transformers,
+        torch, tokenizers; llama.cpp, CTranslate2), name → version. They are part of the
+        :meth:`fingerprint`, so an upgrade never reuses outputs computed before it."""
+        return {}
 
     @abstractmethod
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
@@ -92,14 +110,18 @@ class System(ABC):
     def fingerprint(self) -> str:
         """sha256 of everything that determines this system's outputs: :meth:`describe`
         (type, model and its revision or file hash, generation settings, prompt template,
-        batch size) less its name, timeout and corpora, plus :attr:`backend_version`."""
+        batch size) less its name, timeouts and corpora, plus :attr:`backend_version` and
+        :meth:`library_versions`."""
         if "_fingerprint" not in self.__dict__:
             identity = {
                 key: value
                 for key, value in self.describe().items()
                 if key not in _NOT_IN_FINGERPRINT
             }
-            document = {"backend_version": self.backend_version, "system": identity}
+            document: dict[str, Any] = {"backend_version": self.backend_version, "system": identity}
+            libraries = self.library_versions()
+            if libraries:  # absent when empty: fingerprints of library-free systems unchanged
+                document["libraries"] = libraries
             canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
             self.__dict__["_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
         return self.__dict__["_fingerprint"]

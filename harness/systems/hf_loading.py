@@ -9,6 +9,7 @@ load pays for the conversion.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import weakref
 from dataclasses import dataclass
@@ -172,6 +173,21 @@ def resolve_dtype(dtype: str, device: str) -> torch.dtype | str:
     if dtype == "auto":
         return torch.float32 if device == "cpu" else "auto"
     return getattr(torch, dtype)
+
+
+def dtype_name(dtype: str, device: str) -> str:
+    """What :func:`resolve_dtype` picks, as a name: ``auto`` on a GPU is the checkpoint's."""
+    if dtype == "auto":
+        return "float32" if device == "cpu" else "auto (checkpoint dtype)"
+    return dtype
+
+
+def package_version(name: str) -> str:
+    """The installed version of distribution ``name`` ("not installed" when absent)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
 
 
 def _from_pretrained(loader: Any, where: str | Path, **kwargs: Any) -> Any:

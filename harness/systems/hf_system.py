@@ -16,12 +16,21 @@ from __future__ import annotations
 import time
 from abc import abstractmethod
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.records import Example
 from harness.systems.base import System, SystemParams
-from harness.systems.hf_loading import HFParams, ModelSource, load_model, model_input_limit
+from harness.systems.hf_loading import (
+    HFParams,
+    ModelSource,
+    dtype_name,
+    load_model,
+    model_input_limit,
+    package_version,
+    resolve_device,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -122,11 +131,23 @@ class HFSystem(System):
     # -- reporting -------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         # Where the model cache lives does not change outputs; the weights' hash identifies them.
+        # ``device: auto`` on a CPU and on a GPU computes different outputs: the resolved
+        # device and dtype are part of the identity (and so of the cache fingerprint).
         return {
             **self.params.model_dump(mode="json", exclude={"model_cache_dir"}),
             "weights": self.source.fingerprint,
             "generation": self.generation_kwargs(),
+            "resolved": self.resolved_settings,
         }
+
+    @cached_property
+    def resolved_settings(self) -> dict[str, str]:
+        """The device and dtype ``device``/``dtype`` (maybe ``auto``) resolve to here."""
+        device = resolve_device(self.params.device)
+        return {"device": device, "dtype": dtype_name(self.params.dtype, device)}
+
+    def library_versions(self) -> dict[str, str]:
+        return {name: package_version(name) for name in ("transformers", "torch", "tokenizers")}
 
     def run_info(self) -> dict[str, Any]:
         return {

@@ -147,6 +147,36 @@ def test_fingerprint_covers_the_backend_version():
     assert system.fingerprint() != _tunable().fingerprint()
 
 
+def test_fingerprint_covers_library_versions():
+    """A backend reports the versions of the libraries that compute its outputs (the hook
+    llama.cpp or CTranslate2 backends fill in): an upgrade never reuses older outputs."""
+
+    class Engine(Tunable):
+        version = "1.0"
+
+        def library_versions(self) -> dict[str, str]:
+            return {"engine": self.version}
+
+    def engine(version: str) -> Engine:
+        system = Engine(Tunable.Params(name="t", type="tunable", task=Task.TRANSLATION), Path("."))
+        system.version = version
+        return system
+
+    assert engine("1.0").fingerprint() == engine("1.0").fingerprint()
+    assert engine("1.0").fingerprint() != engine("1.1").fingerprint()
+    assert engine("1.0").fingerprint() != _tunable().fingerprint()
+
+
+def test_a_system_without_libraries_keeps_its_fingerprint():
+    """No ``libraries`` key when there are none: caches filled before the hook stay valid."""
+    import hashlib
+
+    identity = {"type": "tunable", "task": "translation", "batch_size": 16, "temperature": 0.0}
+    document = {"backend_version": "1", "system": identity}
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
+    assert _tunable(load_timeout=30).fingerprint() == hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def test_outputs_fingerprint_covers_the_file_content(tmp_path):
     path = tmp_path / "out.jsonl"
     line = {"article_id": "a", "segment_id": "title", "output": "x"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -155,3 +157,96 @@ def test_on_outputs_sees_each_batch_once_and_results_keep_plan_order(tmp_path):
     # cached outputs first, in plan order, then the rest in the system's order
     assert batches == [["B", "D"], ["E", "C"], ["A"]]
     assert system.calls == [["e", "c"], ["a"]]
+
+
+# --- the timeout times generation only: the model loads first ------------------------------
+
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
+
+
+@pytest.fixture
+def slow_loading(monkeypatch):
+    monkeypatch.syspath_prepend(str(PLUGINS))
+    import slow_loading_system
+
+    slow_loading_system.SlowLoading.loads = 0
+    yield slow_loading_system.SlowLoading
+    sys.modules.pop("slow_loading_system", None)
+
+
+def _slow(cls, name="slow", **params):
+    values = {"name": name, "type": "slow_loading_system:SlowLoading", "task": "translation"}
+    return cls(cls.params_model(**values, **params), Path("."))
+
+
+def _plan_for(name: str, sources: Sequence[str]) -> list[WorkItem]:
+    return [
+        WorkItem(name, Example("c", Task.TRANSLATION, "art", str(i), source, ("ref",)))
+        for i, source in enumerate(sources)
+    ]
+
+
+def test_a_cold_model_slower_than_the_timeout_fails_no_output(slow_loading):
+    """timeout: 0.3 on a model that takes 0.8 s to load: the load is not a generate call."""
+    system = _slow(slow_loading, load_seconds=0.8, timeout=0.3, batch_size=2)
+    generations = run_plan(_plan_for("slow", ["ab", "cd", "ef"]), {"slow": system})
+    assert [(g.status, g.output) for g in generations] == [
+        (Status.GENERATED, "ba"), (Status.GENERATED, "dc"), (Status.GENERATED, "fe")
+    ]  # fmt: skip
+    assert slow_loading.loads == 1
+
+
+def test_a_load_past_load_timeout_fails_that_system_and_the_others_run(slow_loading):
+    slow = _slow(slow_loading, load_seconds=5, load_timeout=0.3)
+    other = _system()
+    plan = _plan_for("slow", ["ab", "cd"]) + _plan(["x"])
+    started = time.monotonic()
+    generations = run_plan(plan, {"slow": slow, "s": other})
+    assert time.monotonic() - started < 4  # stopped at 0.3 s, not after 5 s
+    by_system = {g.system: [] for g in generations}
+    for g in generations:
+        by_system[g.system].append(g)
+    assert [g.status for g in by_system["slow"]] == [Status.FAILED, Status.FAILED]
+    assert by_system["slow"][0].error == (
+        "loading the system failed: CallTimeout: call exceeded its timeout of 0.3 s"
+    )
+    assert [g.output for g in by_system["s"]] == ["X"]
+
+
+def test_a_system_that_cannot_load_is_loaded_once_and_counts_as_failures(slow_loading):
+    slow = _slow(slow_loading, load_seconds=0, fail_load=True, batch_size=1)
+    with pytest.raises(TooManyFailures, match="weights file is corrupt"):
+        run_plan(_plan_for("slow", ["a", "b", "c"]), {"slow": slow}, max_failures=1)
+    assert slow_loading.loads == 1  # not once per output
+
+
+def test_a_system_whose_outputs_are_all_cached_is_not_loaded(slow_loading, tmp_path):
+    plan = _plan_for("slow", ["ab", "cd"])
+    with OutputCache(tmp_path) as cache:
+        run_plan(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
+        assert slow_loading.loads == 1
+        again = run_plan(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
+    assert slow_loading.loads == 1
+    assert all(g.cached for g in again)
+
+
+def test_a_cold_model_with_a_short_timeout_runs_from_the_cli(slow_loading, tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    from ..conftest import REPO
+
+    config = tmp_path / "cold.yaml"
+    system = {"name": "cold", "type": "slow_loading_system:SlowLoading", "task": "translation",
+              "load_seconds": 1.2, "timeout": 0.5}  # fmt: skip
+    data = {"articles": str(REPO / "seeds"), "references": str(REPO / "references"),
+            "systems": [system], "metrics": ["chrf"]}  # fmt: skip
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(config), "--out", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    counts = report["provenance"]["systems"]["cold"]["counts"]
+    assert counts["failed"] == 0 and counts["generated"] == 9
