@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from harness.corpus.article import Article
 from harness.metrics import Metric
 from harness.records import Generation, MetricResult, Status
 from harness.report_file import SCHEMA_VERSION
@@ -31,9 +32,11 @@ def build_report(
     metrics: dict[str, Metric],
     provenance: dict[str, Any],
     comparisons: Sequence[dict[str, Any]] | None = None,
+    embeds: Sequence[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """``generations_by_group`` maps (corpus, system) to that system's outputs on the corpus,
-    in the order of the statistics rows of the matching ``results``."""
+    in the order of the statistics rows of the matching ``results``; ``embeds`` are the
+    corpora's embed segments (:func:`embed_entries`), shown in the report but never scored."""
     SegmentKey = tuple[str | None, str, int]
     segment_scores: dict[SegmentKey, dict[str, float]] = {}
     segment_stats: dict[SegmentKey, dict[str, list[float]]] = {}
@@ -68,7 +71,20 @@ def build_report(
         ],
         "segments": segments,
         "provenance": provenance,
-    } | ({"comparisons": list(comparisons)} if comparisons is not None else {})
+    } | (
+        ({"comparisons": list(comparisons)} if comparisons is not None else {})
+        | ({"embeds": list(embeds)} if embeds is not None else {})
+    )
+
+
+def embed_entries(corpus: str, articles: Sequence[Article]) -> list[dict[str, Any]]:
+    """The ``embeds`` entries of a corpus: each embed segment (a quoted tweet, its attribution
+    line, a picture link) with its ids, language and text, marked ``scored: false``."""
+    return [
+        {"corpus": corpus, **segment.to_json(), "scored": False}
+        for article in articles
+        for segment in article.embeds
+    ]
 
 
 def status_counts(generations: Sequence[Generation]) -> dict[str, int]:

@@ -18,7 +18,7 @@ from harness.corpus.loader import Corpus, load_corpus
 from harness.metrics import Metric, make_metric
 from harness.provenance import environment
 from harness.records import Generation, MetricResult
-from harness.reports.document import build_report, status_counts
+from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.plan import WorkItem, build_plan
 from harness.run.runner import run_plan
@@ -144,7 +144,12 @@ def evaluate(
             "settings": test.signature().lstrip("|"),
             "alpha": config.compare.alpha,
         }
-    return build_report(by_group, results, prepared.metrics, provenance, comparisons)
+    embeds = [
+        entry
+        for corpus in prepared.corpora
+        for entry in embed_entries(corpus.name, corpus.articles)
+    ]
+    return build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
 
 
 def _files_read(prepared: Prepared) -> dict[str, str]:

@@ -154,6 +154,28 @@ class CountRow:
     counts: dict[str, int]
 
 
+@dataclass(frozen=True)
+class EmbedRow:
+    """An embed segment (quoted tweet, attribution, picture link): shown, not scored."""
+
+    corpus: str
+    article_id: str
+    segment_id: str
+    lang: str
+    text: str
+
+
+def _embed_rows(embeds: Sequence[Any]) -> list[EmbedRow]:
+    return [
+        EmbedRow(
+            *(str(entry.get(key) or "") for key in ("corpus", "article_id", "segment_id", "lang")),
+            str(entry.get("text") or ""),
+        )
+        for entry in embeds
+        if isinstance(entry, dict)
+    ]
+
+
 @dataclass
 class Page:
     title: str
@@ -166,6 +188,7 @@ class Page:
     warnings: list[str]
     signatures: dict[str, str]
     environment: list[str]
+    embeds: list[EmbedRow] = field(default_factory=list)
 
 
 def _group_key(entry: dict[str, Any]) -> tuple[str | None, str]:
@@ -379,4 +402,5 @@ def build_page(report: dict[str, Any]) -> Page:
         warnings=[str(w) for w in provenance.get("warnings") or []],
         signatures={str(k): str(v) for k, v in (provenance.get("metrics") or {}).items()},
         environment=[line for line in environment if line],
+        embeds=_embed_rows(report.get("embeds") or []),
     )

@@ -266,3 +266,28 @@ def test_null_intervals_are_explained():
     html = render_html(report)
     assert "Brackets: 95% bootstrap confidence interval." in html
     assert "No confidence intervals: they need at least 2 items scored." in html
+
+
+def test_embeds_are_shown_and_marked_not_scored():
+    report = make_report()
+    report["embeds"] = [
+        {"corpus": "seed", "article_id": "a1", "segment_id": "embed-1", "kind": "embed",
+         "lang": "ru", "text": "Белоусов принял участие https://t.co/x", "scored": False},
+        {"corpus": "seed", "article_id": "a1", "segment_id": "embed-2", "kind": "embed",
+         "lang": "en", "text": INJECTIONS[0], "scored": False},
+    ]  # fmt: skip
+    page = render_html(report)
+    parsed = Elements()
+    parsed.feed(page)
+    rows = [attrs for tag, attrs in parsed.tags if tag == "tr" and attrs.get("class") == "embed-row"]
+    assert len(rows) == 2
+    assert "Embeds (not scored)" in page
+    assert page.count('<td class="status not-scored">not scored</td>') == 2
+    assert "Белоусов принял участие https://t.co/x" in page
+    assert str(escape(INJECTIONS[0])) in page  # text, not markup
+    assert 'href="#embeds"' in page
+
+
+def test_a_report_without_embeds_has_no_embed_section():
+    page = render_html(make_report())
+    assert 'id="embeds"' not in page and 'href="#embeds"' not in page
