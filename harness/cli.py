@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from harness.atomic import atomic_write_text
 from harness.config import load_config
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
@@ -210,7 +211,11 @@ def leaderboard(
     if out is None:
         typer.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        try:
+            atomic_write_text(out, text)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise HarnessError(f"--out {out}: cannot write the leaderboard: {reason}") from None
         stdout.print(f"leaderboard: {out}", highlight=False)
 
 

@@ -75,7 +75,12 @@ def _load(system: System) -> str | None:
             system.load()
     except HarnessError:
         raise
-    except (Exception, CallTimeout) as exc:
+    except CallTimeout:
+        limit = system.params.load_timeout
+        reason = f"loading the system took longer than its load_timeout of {limit:g} s"
+        log.info("%s: %s", system.name, reason)
+        return reason
+    except Exception as exc:
         log.info("%s: loading failed: %s: %s", system.name, type(exc).__name__, exc)
         return f"loading the system failed: {type(exc).__name__}: {exc}"
     log.info("%s: loaded in %.2f s", system.name, time.perf_counter() - started)
