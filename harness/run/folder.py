@@ -55,7 +55,9 @@ def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
                 continue
             return candidate
     except OSError as exc:
-        raise HarnessError(f"{root}: cannot create a run folder: {exc}") from None
+        raise HarnessError(
+            f"{root}: cannot create a run folder: {exc.strerror or exc}"
+        ) from None
     raise HarnessError(f"{root}: no free run folder name for {run_name}-{stamp}")
 
 
