@@ -113,7 +113,7 @@ def run(
         console=stderr,
         transient=True,
     )
-    folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None)
+    folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None, replace=force)
     with progress, folder:
         task = progress.add_task("generating", total=len(prepared.plan))
         try:

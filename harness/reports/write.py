@@ -10,8 +10,8 @@ from typing import Any
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
 from harness.report_file import REPORT_NAME, read_report
-from harness.reports.csv_export import write_exports
-from harness.reports.html import write_html_report
+from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
+from harness.reports.html import HTML_NAME, write_html_report
 from harness.reports.markdown import render_markdown
 
 
@@ -25,6 +25,16 @@ def write_report(report: dict[str, Any], out_dir: Path) -> None:
     atomic_write_text(out_dir / "report.md", render_markdown(report))
     write_html_report(report, out_dir)
     write_exports(report, out_dir)
+
+
+REPORT_FILES = (REPORT_NAME, "report.md", HTML_NAME, RESULTS_NAME, SEGMENTS_NAME)
+
+
+def remove_reports(out_dir: Path) -> None:
+    """Delete the report files of an earlier run in ``out_dir`` (``harness run --force``), so
+    a run that then fails leaves no report that looks like its own."""
+    for name in REPORT_FILES:
+        (out_dir / name).unlink(missing_ok=True)
 
 
 def rerender(run_dir: Path) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from harness.corpus.spec import absolute_paths
 from harness.errors import HarnessError
 from harness.records import Generation
 from harness.report_file import REPORT_NAME
-from harness.reports.write import write_report
+from harness.reports.write import remove_reports, write_report
 
 CONFIG_NAME = "config.yaml"
 OUTPUTS_NAME = "outputs.jsonl"
@@ -62,7 +62,10 @@ def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
 
 
 def check_out_dir(out: Path, force: bool) -> None:
-    """Refuse ``--out`` when it already holds a report (unless ``force``) or is not a folder."""
+    """Refuse ``--out`` when it already holds a report (unless ``force``) or is not a folder.
+
+    With ``force``, the old reports are deleted when the run folder is opened
+    (:class:`RunFolder` with ``replace=True``), after the config has been checked."""
     if out.exists() and not out.is_dir():
         raise HarnessError(f"--out {out}: exists and is not a folder")
     if (out / REPORT_NAME).exists() and not force:
@@ -98,8 +101,11 @@ class RunFolder:
     On the way out, an exception (a stopped or crashed run) is logged before it propagates.
     """
 
-    def __init__(self, path: Path, config: RunConfig, cache_dir: Path | None) -> None:
+    def __init__(
+        self, path: Path, config: RunConfig, cache_dir: Path | None, *, replace: bool = False
+    ) -> None:
         self.path = path
+        self.replace = replace  # delete an earlier run's reports first (``--force``)
         self.config = config
         self.cache_dir = cache_dir
         self._outputs: IO[str] | None = None
@@ -110,6 +116,8 @@ class RunFolder:
     def __enter__(self) -> RunFolder:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
+            if self.replace:
+                remove_reports(self.path)
             header = (
                 f"# resolved from {self.config.path.resolve()} (sha256 {self.config.sha256}).\n"
                 "# Relative paths inside systems resolve against "

@@ -251,3 +251,29 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["run", str(config), "--out", str(out)])
     assert result.exit_code == 2
     assert "exists and is not a folder" in result.stderr
+
+
+def test_a_forced_run_that_stops_leaves_no_old_report_behind(tmp_path, plugins):
+    """--force replaces the earlier run: if the new one fails, no stale report looks like its."""
+    calls = tmp_path / "calls.txt"
+    out = tmp_path / "out"
+    ok = _write_config(tmp_path, [{"name": "copy", "type": "identity", "task": "translation"}])
+    assert CliRunner().invoke(app, ["run", str(ok), "--out", str(out)]).exit_code == 0
+    failing = _write_config(
+        tmp_path, [_counting(calls, fail_on=["title", "bullet-1"], batch_size=1)], max_failures=0
+    )
+    result = CliRunner().invoke(app, ["run", str(failing), "--out", str(out), "--force", "--no-cache"])
+    assert result.exit_code == 3
+    left = {p.name for p in out.iterdir()}
+    assert left == {"config.yaml", "outputs.jsonl", "run.log"}
+
+
+def test_a_bad_config_with_force_keeps_the_old_report(tmp_path):
+    out = tmp_path / "out"
+    ok = _write_config(tmp_path, [{"name": "copy", "type": "identity", "task": "translation"}])
+    assert CliRunner().invoke(app, ["run", str(ok), "--out", str(out)]).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("systems: []\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(bad), "--out", str(out), "--force"])
+    assert result.exit_code == 2
+    assert (out / "report.json").is_file()  # nothing was run: the earlier report stays

@@ -282,7 +282,7 @@ def test_embeds_are_shown_and_marked_not_scored():
     rows = [attrs for tag, attrs in parsed.tags if tag == "tr" and attrs.get("class") == "embed-row"]
     assert len(rows) == 2
     assert "Embeds (not scored)" in page
-    assert page.count('<td class="status not-scored">not scored</td>') == 2
+    assert page.count('<span class="status not-scored">not scored</span>') == 2
     assert "Белоусов принял участие https://t.co/x" in page
     assert str(escape(INJECTIONS[0])) in page  # text, not markup
     assert 'href="#embeds"' in page
