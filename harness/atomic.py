@@ -66,13 +66,16 @@ def build_once(target: Path, build: Callable[[Path], None], *, complete: str) ->
     last. Building happens in a temporary sibling folder that is renamed into place, under a
     lock file next to ``target``: two processes asking at once build it once, and neither sees
     a half-built folder. A folder left without ``complete`` (an interrupted older run) is
-    replaced.
+    replaced, and temporary folders of killed builds are removed.
     """
     if (target / complete).is_file():
         return target
     with file_lock(target.with_name(f".{target.name}.lock")):
         if (target / complete).is_file():  # another process built it while we waited
             return target
+        # Only the lock holder builds: any temporary sibling is left from a killed build.
+        for stale in target.parent.glob(f".{target.name}.*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
         partial = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         try:
             partial.mkdir()

@@ -36,6 +36,9 @@ def test_an_interrupted_build_is_replaced_and_a_failed_one_leaves_nothing(tmp_pa
     target = tmp_path / "model"
     target.mkdir()
     (target / "weights.bin").write_text("half")  # no completion marker: an interrupted build
+    killed = tmp_path / ".model.12345.abcd.tmp"  # the temporary folder of a killed build
+    killed.mkdir()
+    (killed / "weights.bin").write_text("partial")
 
     def failing(partial: Path) -> None:
         (partial / "weights.bin").write_text("x")

