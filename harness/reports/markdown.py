@@ -38,7 +38,9 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
     groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
     several = len({corpus for corpus, _ in groups}) > 1
     for corpus, task in groups:
-        results = [r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus]
+        results = [
+            r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus
+        ]
         metrics = list(dict.fromkeys(r["metric"] for r in results))
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
