@@ -15,8 +15,19 @@ from typing import Any
 
 
 class Task(StrEnum):
+    """What a system does. ``summarization-en`` is an English summary of an Arabic article,
+    scored against the English translations of its bullets: a system entry asks for it with
+    ``task: summarization`` and ``target_lang: en``; results and tables keep it apart from
+    Arabic summaries, which are scored against different references."""
+
     TRANSLATION = "translation"
     SUMMARIZATION = "summarization"
+    SUMMARIZATION_EN = "summarization-en"
+
+    @property
+    def kind(self) -> Task:
+        """The task a system entry names: an English summary is a summary."""
+        return Task.SUMMARIZATION if self is Task.SUMMARIZATION_EN else self
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ class Metric(ABC):
         )
 
     def applies_to(self, task: Task) -> bool:
-        return task in self.tasks
+        """Whether the metric scores ``task``; a summary metric scores English summaries too."""
+        return task in self.tasks or task.kind in self.tasks
 
     # --- direction: the one place that reads ``higher_is_better`` --------------------------
 

@@ -7,9 +7,9 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.records import Example, Task
 
@@ -26,6 +26,23 @@ class SystemParams(BaseModel):
     #: corpora (by name) this system runs on; default: every corpus that fits its task
     corpora: list[str] | None = None
     timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
+    #: the language of the output: ``en`` makes a summarizer's output an English summary,
+    #: scored against the English translations of the bullets; default: the task's own
+    #: (Arabic summaries, English translations)
+    target_lang: Literal["ar", "en"] | None = None
+
+    @model_validator(mode="after")
+    def _target_fits_task(self) -> SystemParams:
+        if self.task is Task.TRANSLATION and self.target_lang not in (None, "en"):
+            raise ValueError("translation is into English: target_lang must be 'en'")
+        return self
+
+    @property
+    def example_task(self) -> Task:
+        """The task of the examples this system is given and scored on."""
+        if self.task is Task.SUMMARIZATION and self.target_lang == "en":
+            return Task.SUMMARIZATION_EN
+        return self.task
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.

@@ -135,7 +135,7 @@ class Section:
 
     @property
     def is_summarization(self) -> bool:
-        return self.task == "summarization"
+        return self.task.startswith("summarization")
 
     def script_data(self) -> dict[str, Any]:
         """What the sort/filter script needs: per row, system → metric → score."""
@@ -341,7 +341,9 @@ def build_page(report: dict[str, Any]) -> Page:
                 charts=_charts(anchor, metrics, rows),
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
-                rows=_segment_rows(group_segments, summarization=task == "summarization"),
+                rows=_segment_rows(
+                    group_segments, summarization=task.startswith("summarization")
+                ),
                 ci_fields=any("ci_low" in r for r in in_group),
             )
         )
