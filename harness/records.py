@@ -62,6 +62,8 @@ class Generation:
     status: Status
     error: str | None = None
     cached: bool = False  # reused from the output cache, not computed in this run
+    #: a pipeline's step outputs (step system name → text), shown next to the final output
+    intermediate: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Which system and example, and what came out: a line of outputs.jsonl."""
@@ -78,6 +80,8 @@ class Generation:
         }
         if self.error:
             record["error"] = self.error
+        if self.intermediate:
+            record["intermediate"] = self.intermediate
         return record
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -49,6 +49,15 @@ class SystemParams(BaseModel):
 _NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "corpora"})
 
 
+#: runs a step system on examples (through the run's output cache, when there is one):
+#: what a composite system (a pipeline) calls instead of ``step.generate``
+StepRunner = Callable[["System", Sequence[Example]], list["str | None"]]
+
+
+def run_uncached(system: System, examples: Sequence[Example]) -> list[str | None]:
+    return system.generate(examples)
+
+
 class System(ABC):
     """Produces one output per example, in order.
 
@@ -85,6 +94,17 @@ class System(ABC):
         :meth:`generate`; outputs are put back in plan order afterwards. Systems that pad batches
         return a length-sorted order, so each batch holds inputs of similar length."""
         return list(range(len(examples)))
+
+    def connect(self, systems: Mapping[str, System], run_step: StepRunner = run_uncached) -> None:
+        """Called once every system of the config is built. A composite system (a pipeline)
+        finds its steps here, and runs them with ``run_step`` so each step is cached on its
+        own; other systems ignore it."""
+        del systems, run_step  # a plain system has no steps
+
+    def intermediate(self, example: Example) -> dict[str, str] | None:
+        """What a composite system's steps produced for ``example`` (step name → text), shown
+        next to the final output in the report; None for plain systems."""
+        return None
 
     def finish(self) -> list[str]:
         """Called once after the run; returns warnings to show and record."""
