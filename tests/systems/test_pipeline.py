@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -103,6 +104,13 @@ def test_summarize_then_translate_translates_each_summary_sentence(tmp_path):
     arabic = "\n".join(split_sentences(read_article(SEED).body_text)[:2])
     assert segment["intermediate"] == {"lead-2": arabic}
     assert segment["output"] == arabic  # identity "translates" each sentence as itself
+    # the step's output is shown next to the final one in report.html and segments.csv
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "<summary>step lead-2</summary>" in html
+    with (tmp_path / "out" / "segments.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    (row,) = [r for r in rows if r["system"] == "lead-then-copy"]
+    assert row["step lead-2"] == arabic
 
 
 @pytest.mark.parametrize(
@@ -126,6 +134,6 @@ def test_bad_steps_are_one_line_errors(tmp_path, steps, message):
 
 
 def test_example_configs_validate():
-    for name in ("pipeline-lead-identity.yaml",):
+    for name in ("pipeline-lead-identity.yaml", "pipeline-gemma.yaml"):
         result = CliRunner().invoke(app, ["validate", str(REPO / "configs" / name)])
         assert result.exit_code == 0, result.output
