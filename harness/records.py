@@ -15,8 +15,19 @@ from typing import Any
 
 
 class Task(StrEnum):
+    """What a system does. ``summarization-en`` is an English summary of an Arabic article,
+    scored against the English translations of its bullets: a system entry asks for it with
+    ``task: summarization`` and ``target_lang: en``; results and tables keep it apart from
+    Arabic summaries, which are scored against different references."""
+
     TRANSLATION = "translation"
     SUMMARIZATION = "summarization"
+    SUMMARIZATION_EN = "summarization-en"
+
+    @property
+    def kind(self) -> Task:
+        """The task a system entry names: an English summary is a summary."""
+        return Task.SUMMARIZATION if self is Task.SUMMARIZATION_EN else self
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,8 @@ class Generation:
     status: Status
     error: str | None = None
     cached: bool = False  # reused from the output cache, not computed in this run
+    #: a pipeline's step outputs (step system name → text), shown next to the final output
+    intermediate: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Which system and example, and what came out: a line of outputs.jsonl."""
@@ -67,6 +80,8 @@ class Generation:
         }
         if self.error:
             record["error"] = self.error
+        if self.intermediate:
+            record["intermediate"] = self.intermediate
         return record
 
     @property

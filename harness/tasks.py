@@ -17,7 +17,13 @@ from harness.corpus.article import Article
 from harness.corpus.references import References
 from harness.records import Example, Task
 
-__all__ = ["Example", "Task", "summarization_examples", "translation_examples"]
+__all__ = [
+    "Example",
+    "Task",
+    "english_summarization_examples",
+    "summarization_examples",
+    "translation_examples",
+]
 
 
 def translation_examples(
@@ -49,3 +55,45 @@ def summarization_examples(corpus: str, articles: Iterable[Article]) -> Iterator
                 article.body_text,
                 (article.summary_text,),
             )
+
+
+def english_summary_references(article: Article, references: References) -> str | None:
+    """The English translations of an article's bullets, one per line (what an English
+    summary is scored against); None unless every bullet has one."""
+    lines = []
+    for segment in article.bullets:
+        refs = references.get((article.article_id, segment.segment_id))
+        if not refs:
+            return None
+        lines.append(refs[0])
+    return "\n".join(lines) if lines else None
+
+
+def english_summarization_examples(
+    corpus: str, articles: Iterable[Article], references: References | None
+) -> tuple[list[Example], list[str]]:
+    """English summaries of Arabic articles, and a warning per article left out because its
+    bullets have no English references (nothing to score an English summary against)."""
+    examples, skipped = [], []
+    for article in articles:
+        if not (article.bullets and article.paragraphs):
+            continue
+        summary = english_summary_references(article, references or {})
+        if summary is None:
+            skipped.append(article.article_id)
+            continue
+        examples.append(
+            Example(
+                corpus,
+                Task.SUMMARIZATION_EN,
+                article.article_id,
+                None,
+                article.body_text,
+                (summary,),
+            )
+        )
+    warnings = [
+        f"{corpus}: {len(skipped)} article(s) without English references for their bullets "
+        f"are not scored as English summaries: {', '.join(skipped[:5])}"
+    ] if skipped else []
+    return examples, warnings

@@ -24,6 +24,9 @@ class Metric(ABC):
     name: ClassVar[str]
     tasks: ClassVar[frozenset[Task]]
     higher_is_better: ClassVar[bool]
+    #: a fidelity metric checks what news readers care about (numbers, names, the target
+    #: language, meaning) rather than n-gram overlap; reports show it in a "Fidelity" block
+    fidelity: ClassVar[bool] = False
     lower_bound: ClassVar[float] = 0.0
     upper_bound: ClassVar[float | None] = 100.0
 
@@ -63,7 +66,8 @@ class Metric(ABC):
         )
 
     def applies_to(self, task: Task) -> bool:
-        return task in self.tasks
+        """Whether the metric scores ``task``; a summary metric scores English summaries too."""
+        return task in self.tasks or task.kind in self.tasks
 
     # --- direction: the one place that reads ``higher_is_better`` --------------------------
 

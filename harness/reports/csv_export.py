@@ -30,7 +30,7 @@ _SEGMENT_COLUMNS = (
     "output",
 )
 # Nested or bulky keys that get columns of their own (or none) instead of one cell.
-_SEGMENT_SPECIAL = {"references", "scores", "stats", "error"}
+_SEGMENT_SPECIAL = {"references", "scores", "stats", "error", "intermediate"}
 
 
 def _cell(value: Any) -> Any:
@@ -59,17 +59,20 @@ def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
 def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of ``segments.csv``: one row per system and segment.
 
-    References get columns ``reference_1`` … ``reference_K`` and each metric a column of its
-    own (empty where the metric does not apply to the segment's task).
+    References get columns ``reference_1`` … ``reference_K``, each metric a column of its
+    own (empty where the metric does not apply to the segment's task), and each pipeline step
+    a column ``step NAME`` with what it produced.
     """
     segments = report.get("segments") or []
     base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
     references = max((len(s.get("references") or []) for s in segments), default=0)
     metrics = list(dict.fromkeys(m for s in segments for m in s.get("scores") or {}))
+    steps = list(dict.fromkeys(k for s in segments for k in _steps(s)))
     header = [
         *base,
         *(f"reference_{i + 1}" for i in range(references)),
         *metrics,
+        *(f"step {name}" for name in steps),
         "error",
     ]
     rows = []
@@ -81,10 +84,16 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
                 *(_cell(segment.get(c)) for c in base),
                 *(refs[i] if i < len(refs) else "" for i in range(references)),
                 *(_cell(scores.get(m)) for m in metrics),
+                *(_cell(_steps(segment).get(name)) for name in steps),
                 _cell(segment.get("error")),
             ]
         )
     return header, rows
+
+
+def _steps(segment: dict[str, Any]) -> dict[str, Any]:
+    steps = segment.get("intermediate")
+    return steps if isinstance(steps, dict) else {}
 
 
 def _write(path: Path, table: tuple[list[str], list[list[Any]]]) -> None:

@@ -33,7 +33,8 @@ def _cell(result: dict[str, Any]) -> str:
 
 
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
-    """Per task (and corpus, when a run has several): the systems × metrics table."""
+    """Per task (and corpus, when a run has several): the systems × metrics table, and the
+    fidelity metrics (numbers, names, language, meaning) in a table of their own."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
     groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
     several = len({corpus for corpus, _ in groups}) > 1
@@ -41,16 +42,24 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
         results = [
             r for r in report["results"] if r["task"] == task and r.get("corpus") == corpus
         ]
-        metrics = list(dict.fromkeys(r["metric"] for r in results))
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
             rows.setdefault(result["system"], {"n": result["n"]})[result["metric"]] = _cell(result)
-        header = ["system", "n", *(_metric_header(m) for m in metrics)]
-        body = [
-            [system, str(values["n"]), *(values.get(m, "–") for m in metrics)]
-            for system, values in rows.items()
-        ]
-        tables[f"{task} on {corpus}" if several else task] = (header, body)
+        title = f"{task} on {corpus}" if several else task
+        names = list(dict.fromkeys(r["metric"] for r in results))
+        fidelity = [m for m in names if METRICS.get(m).fidelity]
+        overlap = [m for m in names if m not in fidelity]
+        blocks = [(title, overlap), (f"{title}: fidelity", fidelity)]
+        for key, metrics in blocks:
+            if not metrics:
+                continue
+            header = ["system", "n", *(_metric_header(m) for m in metrics)]
+            body = [
+                [system, str(values["n"]), *(values.get(m, "–") for m in metrics)]
+                for system, values in rows.items()
+                if any(m in values for m in metrics)
+            ]
+            tables[key] = (header, body)
     return tables
 
 

@@ -6,6 +6,7 @@ files) before any model runs, which is also what ``harness validate`` runs.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.plan import WorkItem, build_plan
 from harness.run.runner import run_plan
 from harness.run.scoring import score_system
+from harness.run.steps import step_runner
 from harness.stats import bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.verdicts.compare import compare_in_run
@@ -44,6 +46,8 @@ def prepare(config: RunConfig) -> Prepared:
     systems = {
         params.name: SYSTEMS.get(params.type)(params, config.base_dir) for params in config.systems
     }
+    for system in systems.values():
+        system.connect(systems)  # pipelines find their steps (and fail early on bad ones)
     metrics = {name: make_metric(name, config.metric_options.get(name)) for name in config.metrics}
     return Prepared(config, corpora, systems, metrics, build_plan(corpora, config.systems))
 
@@ -72,6 +76,9 @@ def evaluate(
     """
     started = time.perf_counter()
     warnings = [message for corpus in prepared.corpora for message in corpus.warnings]
+    run_step = step_runner(cache)
+    for system in prepared.systems.values():
+        system.connect(prepared.systems, run_step)  # each pipeline step cached on its own
     generations = run_plan(
         prepared.plan,
         prepared.systems,
@@ -80,6 +87,7 @@ def evaluate(
         on_outputs=on_outputs,
         max_failures=prepared.config.max_failures,
     )
+    generations = [_with_intermediate(g, prepared.systems[g.system]) for g in generations]
     by_system: dict[str, list[Generation]] = {name: [] for name in prepared.systems}
     by_group: dict[tuple[str, str], list[Generation]] = {}
     for generation in generations:
@@ -175,3 +183,9 @@ def _lost_output_warnings(
             f"{system}: {len(lost)} {status} output(s): {examples}{more}; scored as empty"
         )
     return warnings
+
+
+def _with_intermediate(generation: Generation, system: System) -> Generation:
+    """A pipeline's output with what its steps produced, for the report."""
+    steps = system.intermediate(generation.example)
+    return dataclasses.replace(generation, intermediate=steps) if steps else generation

@@ -13,7 +13,11 @@ from harness.corpus.loader import Corpus
 from harness.errors import HarnessError
 from harness.records import Example, Task
 from harness.systems.base import SystemParams
-from harness.tasks import summarization_examples, translation_examples
+from harness.tasks import (
+    english_summarization_examples,
+    summarization_examples,
+    translation_examples,
+)
 
 
 @dataclass(frozen=True)
@@ -26,15 +30,29 @@ def task_examples(corpus: Corpus, task: Task) -> list[Example]:
     if task is Task.TRANSLATION:
         assert corpus.references is not None  # build_plan only asks corpora that fit
         return list(translation_examples(corpus.name, corpus.articles, corpus.references))
+    if task is Task.SUMMARIZATION_EN:
+        examples, warnings = english_summarization_examples(
+            corpus.name, corpus.articles, corpus.references
+        )
+        corpus.warnings.extend(warnings)
+        return examples
     return list(summarization_examples(corpus.name, corpus.articles))
 
 
 def _fits(corpus: Corpus, task: Task) -> bool:
-    return corpus.has_references if task is Task.TRANSLATION else corpus.has_summaries
+    if task is Task.TRANSLATION:
+        return corpus.has_references
+    if task is Task.SUMMARIZATION_EN:
+        return corpus.has_summaries and corpus.has_references
+    return corpus.has_summaries
 
 
 def _need(task: Task) -> str:
-    return "references" if task is Task.TRANSLATION else "articles with summaries"
+    return {
+        Task.TRANSLATION: "references",
+        Task.SUMMARIZATION: "articles with summaries",
+        Task.SUMMARIZATION_EN: "articles with summaries and English references",
+    }[task]
 
 
 def build_plan(corpora: Sequence[Corpus], systems: Sequence[SystemParams]) -> list[WorkItem]:
@@ -47,20 +65,21 @@ def build_plan(corpora: Sequence[Corpus], systems: Sequence[SystemParams]) -> li
     examples: dict[tuple[str, Task], list[Example]] = {}
     plan: list[WorkItem] = []
     for system in systems:
+        task = system.example_task
         if system.corpora is not None:
             chosen = [by_name[name] for name in system.corpora]
             for corpus in chosen:
-                if not _fits(corpus, system.task):
+                if not _fits(corpus, task):
                     raise HarnessError(
-                        f"system '{system.name}' ({system.task.value}): corpus '{corpus.name}' "
-                        f"has no {_need(system.task)}"
+                        f"system '{system.name}' ({task.value}): corpus '{corpus.name}' "
+                        f"has no {_need(task)}"
                     )
         else:
-            chosen = [corpus for corpus in corpora if _fits(corpus, system.task)]
+            chosen = [corpus for corpus in corpora if _fits(corpus, task)]
             if not chosen:
                 raise HarnessError(
-                    f"system '{system.name}' ({system.task.value}): no corpus has "
-                    f"{_need(system.task)}"
+                    f"system '{system.name}' ({task.value}): no corpus has "
+                    f"{_need(task)}"
                     + (
                         " (add 'references' to the config)"
                         if system.task is Task.TRANSLATION
@@ -68,8 +87,8 @@ def build_plan(corpora: Sequence[Corpus], systems: Sequence[SystemParams]) -> li
                     )
                 )
         for corpus in chosen:
-            key = (corpus.name, system.task)
+            key = (corpus.name, task)
             if key not in examples:
-                examples[key] = task_examples(corpus, system.task)
+                examples[key] = task_examples(corpus, task)
             plan.extend(WorkItem(system.name, example) for example in examples[key])
     return plan

@@ -12,7 +12,7 @@ from harness.text.sentences import split_sentences
 
 def scored_hypothesis(generation: Generation) -> str:
     """The text a metric sees: summaries get one sentence per line (for ROUGE-Lsum)."""
-    if generation.example.task is Task.SUMMARIZATION:
+    if generation.example.task.kind is Task.SUMMARIZATION:
         return "\n".join(split_sentences(generation.output))
     return generation.output
 

@@ -11,5 +11,6 @@ SYSTEMS.register("identity", "harness.systems.identity:Identity")
 SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
 SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
 SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
+SYSTEMS.register("pipeline", "harness.systems.pipeline:Pipeline")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]

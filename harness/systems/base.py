@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from harness.records import Example, Task
 
@@ -36,10 +36,36 @@ class SystemParams(BaseModel):
         if name.splitlines() != [name] or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise ValueError("system name must not contain line breaks or control characters")
         return name
+    #: the language of the output: ``en`` makes a summarizer's output an English summary,
+    #: scored against the English translations of the bullets; default: the task's own
+    #: (Arabic summaries, English translations)
+    target_lang: Literal["ar", "en"] | None = None
+
+    @model_validator(mode="after")
+    def _target_fits_task(self) -> SystemParams:
+        if self.task is Task.TRANSLATION and self.target_lang not in (None, "en"):
+            raise ValueError("translation is into English: target_lang must be 'en'")
+        return self
+
+    @property
+    def example_task(self) -> Task:
+        """The task of the examples this system is given and scored on."""
+        if self.task is Task.SUMMARIZATION and self.target_lang == "en":
+            return Task.SUMMARIZATION_EN
+        return self.task
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
 _NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "load_timeout", "corpora"})
+
+
+#: runs a step system on examples (through the run's output cache, when there is one):
+#: what a composite system (a pipeline) calls instead of ``step.generate``
+StepRunner = Callable[["System", Sequence[Example]], list["str | None"]]
+
+
+def run_uncached(system: System, examples: Sequence[Example]) -> list[str | None]:
+    return system.generate(examples)
 
 
 class System(ABC):
@@ -94,6 +120,17 @@ class System(ABC):
         :meth:`generate`; outputs are put back in plan order afterwards. Systems that pad batches
         return a length-sorted order, so each batch holds inputs of similar length."""
         return list(range(len(examples)))
+
+    def connect(self, systems: Mapping[str, System], run_step: StepRunner = run_uncached) -> None:
+        """Called once every system of the config is built. A composite system (a pipeline)
+        finds its steps here, and runs them with ``run_step`` so each step is cached on its
+        own; other systems ignore it."""
+        del systems, run_step  # a plain system has no steps
+
+    def intermediate(self, example: Example) -> dict[str, str] | None:
+        """What a composite system's steps produced for ``example`` (step name → text), shown
+        next to the final output in the report; None for plain systems."""
+        return None
 
     def finish(self) -> list[str]:
         """Called once after the run; returns warnings to show and record."""

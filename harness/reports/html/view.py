@@ -13,6 +13,7 @@ from typing import Any
 
 from harness.metrics import METRICS, Metric
 from harness.reports.html.charts import Bar, metric_chart_svg
+from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
 from harness.verdicts.verdict import Verdict, report_alpha, verdict_of
 
@@ -96,6 +97,11 @@ class SystemOutput:
     text: str = ""
     pieces: list[Piece] = field(default_factory=list)
     error: str | None = None
+    #: the text with numbers not in the source marked, and the source's numbers it lacks
+    number_pieces: list[NumberPiece] = field(default_factory=list)
+    missing_numbers: list[str] = field(default_factory=list)
+    #: a pipeline's step outputs (step name → text)
+    intermediate: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -133,9 +139,17 @@ class Section:
             return "No confidence intervals: they need at least 2 items scored."
         return "This report has no confidence intervals."
 
+    def blocks(self) -> list[tuple[str, list[int]]]:
+        """The results table split in two: n-gram "Scores", and "Fidelity" (numbers, names,
+        language, meaning), each as (title, column indices); empty blocks left out."""
+        fidelity = [i for i, m in enumerate(self.metrics) if m.metric.fidelity]
+        scores = [i for i in range(len(self.metrics)) if i not in fidelity]
+        blocks = [("Scores", scores), ("Fidelity", fidelity)]
+        return [(title, cols) for title, cols in blocks if cols]
+
     @property
     def is_summarization(self) -> bool:
-        return self.task == "summarization"
+        return self.task.startswith("summarization")
 
     def script_data(self) -> dict[str, Any]:
         """What the sort/filter script needs: per row, system → metric → score."""
@@ -285,6 +299,11 @@ def _matrices(
     return matrices
 
 
+def _step_texts(value: Any) -> dict[str, str]:
+    """A pipeline segment's ``intermediate`` (step → text); anything else shows nothing."""
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
 def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> list[SegmentRow]:
     grouped: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
     for segment in segments:
@@ -295,8 +314,10 @@ def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> li
         outputs = []
         bullets: list[list[Piece]] = []
         reference_words = vocabulary(references) if summarization else set()
+        source = str(entries[0].get("source", ""))
         for entry in entries:
             text = str(entry.get("output") or "")
+            number_pieces, missing = mark_numbers(text, source)
             outputs.append(
                 SystemOutput(
                     system=entry["system"],
@@ -309,6 +330,9 @@ def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> li
                     text=text,
                     pieces=mark_overlap(text, reference_words) if summarization else [],
                     error=entry.get("error"),
+                    number_pieces=number_pieces,
+                    missing_numbers=missing if not summarization else [],
+                    intermediate=_step_texts(entry.get("intermediate")),
                 )
             )
         if summarization:
@@ -323,7 +347,7 @@ def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> li
             SegmentRow(
                 article_id=str(article_id),
                 segment_id=segment_id,
-                source=str(entries[0].get("source", "")),
+                source=source,
                 references=references,
                 outputs=outputs,
                 bullets=bullets,
@@ -364,7 +388,9 @@ def build_page(report: dict[str, Any]) -> Page:
                 charts=_charts(anchor, metrics, rows),
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
-                rows=_segment_rows(group_segments, summarization=task == "summarization"),
+                rows=_segment_rows(
+                    group_segments, summarization=task.startswith("summarization")
+                ),
                 ci_fields=any("ci_low" in r for r in in_group),
             )
         )

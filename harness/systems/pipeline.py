@@ -1,0 +1,135 @@
+"""``pipeline``: two systems of the same config chained, for English summaries of Arabic news.
+
+- **translate → summarize** (``steps: [TRANSLATOR, SUMMARIZER]``): each paragraph of the
+  article is translated on its own, and the English text (one translated paragraph per line)
+  is summarized.
+- **summarize → translate** (``steps: [SUMMARIZER, TRANSLATOR]``): the article is summarized in
+  Arabic and each sentence of the summary translated.
+
+Either way the output is an English summary (``task: summarization``, ``target_lang: en``),
+scored against the English translations of the bullets. Each step's outputs go through the
+output cache under that step's own fingerprint, so changing the summarizer reuses the cached
+translations; the pipeline itself is never cached (recombining cached steps is cheap). The steps
+are ordinary systems of the config and are also run and scored on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from harness.errors import HarnessError
+from harness.records import Example, Task
+from harness.systems.base import StepRunner, System, SystemParams, run_uncached
+
+
+class PipelineParams(SystemParams):
+    steps: list[str] = Field(min_length=2, max_length=2)
+    task: Literal[Task.SUMMARIZATION] = Task.SUMMARIZATION
+    target_lang: Literal["en"] | None = "en"
+
+    @model_validator(mode="after")
+    def _english_summary(self) -> PipelineParams:
+        self.target_lang = "en"  # both orders end with an English summary
+        return self
+
+
+class Pipeline(System):
+    params_model = PipelineParams
+    params: PipelineParams
+    tasks = frozenset({Task.SUMMARIZATION})
+    cacheable = False  # its steps are cached, each on its own
+
+    _steps: tuple[System, System] | None = None
+    _run_step: StepRunner = staticmethod(run_uncached)
+
+    def connect(self, systems: Mapping[str, System], run_step: StepRunner = run_uncached) -> None:
+        first, second = (self._step(name, systems) for name in self.params.steps)
+        tasks = (first.task, second.task)
+        if tasks not in (
+            (Task.TRANSLATION, Task.SUMMARIZATION),
+            (Task.SUMMARIZATION, Task.TRANSLATION),
+        ):
+            raise HarnessError(
+                f"pipeline '{self.name}': steps must be a translator and a summarizer, in either "
+                f"order; got {first.name} ({first.task.value}) then {second.name} "
+                f"({second.task.value})"
+            )
+        self._steps = (first, second)
+        self._run_step = run_step
+        self._intermediate: dict[tuple[str, str], dict[str, str]] = {}
+
+    def _step(self, name: str, systems: Mapping[str, System]) -> System:
+        step = systems.get(name)
+        if step is None:
+            raise HarnessError(
+                f"pipeline '{self.name}': step '{name}' is not a system of this config "
+                f"(systems: {', '.join(systems)})"
+            )
+        if isinstance(step, Pipeline):
+            raise HarnessError(f"pipeline '{self.name}': step '{name}' is itself a pipeline")
+        return step
+
+    @property
+    def translate_first(self) -> bool:
+        assert self._steps is not None, "Pipeline.connect was not called"
+        return self._steps[0].task is Task.TRANSLATION
+
+    def describe(self) -> dict[str, Any]:
+        """The steps' own descriptions: what the pipeline's outputs depend on."""
+        described = super().describe()
+        if self._steps is not None:
+            described["step_systems"] = [
+                {"name": step.name, "fingerprint": step.fingerprint()} for step in self._steps
+            ]
+        return described
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        return [self._one(example) for example in examples]
+
+    def _one(self, example: Example) -> str:
+        assert self._steps is not None, "Pipeline.connect was not called"
+        first, second = self._steps
+        if self.translate_first:
+            paragraphs = [line for line in example.source.split("\n") if line.strip()]
+            translated = self._outputs(
+                first,
+                [_part(example, Task.TRANSLATION, i, text) for i, text in enumerate(paragraphs, 1)],
+            )
+            english = "\n".join(translated)
+            (summary,) = self._outputs(
+                second, [_part(example, Task.SUMMARIZATION_EN, None, english)]
+            )
+            self._intermediate[(example.corpus, example.article_id)] = {first.name: english}
+            return summary
+        (arabic,) = self._outputs(first, [_part(example, Task.SUMMARIZATION, None, example.source)])
+        sentences = [line for line in arabic.split("\n") if line.strip()]
+        translated = self._outputs(
+            second, [_part(example, Task.TRANSLATION, i, s) for i, s in enumerate(sentences, 1)]
+        )
+        self._intermediate[(example.corpus, example.article_id)] = {first.name: arabic}
+        return "\n".join(translated)
+
+    def _outputs(self, step: System, parts: list[Example]) -> list[str]:
+        outputs = self._run_step(step, parts)
+        lost = [part.where for part, output in zip(parts, outputs, strict=True) if output is None]
+        if lost:
+            raise RuntimeError(f"step '{step.name}' gave no output for {', '.join(lost[:3])}")
+        return [output or "" for output in outputs]
+
+    def intermediate(self, example: Example) -> dict[str, str] | None:
+        return self._intermediate.get((example.corpus, example.article_id))
+
+
+def _part(example: Example, task: Task, index: int | None, text: str) -> Example:
+    """A step's input: one paragraph or sentence (``part-N``), or the whole text."""
+    return Example(
+        example.corpus,
+        task,
+        example.article_id,
+        f"part-{index}" if index is not None else None,
+        text,
+        (),
+    )
