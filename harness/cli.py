@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,10 +18,17 @@ from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
 from harness.metrics import METRICS
 from harness.models.cli import models_app
+from harness.records import Generation, Status
 from harness.report_file import REPORT_NAME
 from harness.reports.markdown import results_tables
 from harness.reports.write import rerender
-from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
+from harness.run.cache import (
+    DATABASE_NAME,
+    DEFAULT_CACHE_DIR,
+    CorruptCache,
+    OutputCache,
+    delete_database,
+)
 from harness.run.evaluate import evaluate, open_cache, prepare
 from harness.run.folder import RunFolder, default_run_dir
 from harness.stats import PairedTest
@@ -52,8 +59,53 @@ def user_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _Interrupted:
+    """What a Ctrl-C during ``harness run`` reports: how many outputs the cache keeps."""
+
+    def __init__(self) -> None:
+        self.cache: OutputCache | None = None
+        self.cacheable: set[str] = set()
+        self.kept = 0
+
+    def start(self, systems: dict[str, Any], cache: OutputCache | None) -> None:
+        self.cache, self.kept = cache, 0
+        self.cacheable = {name for name, system in systems.items() if system.cacheable}
+
+    def add(self, generations: Sequence[Generation]) -> None:
+        if self.cache is not None:
+            self.kept += sum(
+                g.system in self.cacheable and g.status in (Status.GENERATED, Status.EMPTY)
+                for g in generations
+            )
+
+    def message(self) -> str:
+        if self.cache is None:
+            return "interrupted: no output cache in this run, so nothing is kept"
+        return (
+            f"interrupted: {self.kept} finished output(s) are kept in the cache "
+            f"{self.cache.folder}; rerun the same command to resume"
+        )
+
+
+_interrupted = _Interrupted()
+
+
+def interruptible(command: F) -> F:
+    """Ctrl-C: one line saying what is kept, exit code 130 (128 + SIGINT), no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            stderr.print(_interrupted.message(), highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+    stderr.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
 
 
 def _print_results(report: dict[str, Any]) -> None:
@@ -68,6 +120,7 @@ def _print_results(report: dict[str, Any]) -> None:
 
 @app.command()
 @user_errors
+@interruptible
 def run(
     config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
     out: Annotated[
@@ -98,6 +151,7 @@ def run(
     gating = GateRun.load(baseline, gate) if baseline or gate else None
     prepared = prepare(load_config(config))
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
+    _interrupted.start(prepared.systems, cache)
     out_dir = out or default_run_dir(prepared.config.name)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -116,7 +170,7 @@ def run(
                 advance=lambda n: progress.advance(task, n),
                 warn=_warn,
                 cache=cache,
-                on_outputs=folder.add_outputs,
+                on_outputs=lambda batch: (folder.add_outputs(batch), _interrupted.add(batch)),
             )
         finally:
             if cache is not None:
@@ -162,7 +216,7 @@ def compare(
 def validate(config: Annotated[Path, typer.Argument(help="Run config (YAML).")]) -> None:
     """Check CONFIG, its articles, references and output files without running any model."""
     prepared = prepare(load_config(config))
-    for message in (m for corpus in prepared.corpora for m in corpus.warnings):
+    for message in prepared.warnings:
         _warn(message)
     stdout.print(
         f"ok: {sum(len(c.articles) for c in prepared.corpora)} article(s) in "
@@ -237,7 +291,7 @@ def _existing_cache(cache_dir: Path) -> OutputCache:
 @user_errors
 def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
     """How many outputs the cache holds, per system fingerprint."""
-    with _existing_cache(cache_dir) as cache:
+    with _existing_cache(cache_dir) as cache, cache.errors():
         stats = cache.stats()
     stdout.print(
         f"{stats.path}: {stats.outputs} output(s), {len(stats.systems)} system fingerprint(s), "
@@ -257,8 +311,18 @@ def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
 @cache_app.command("clear")
 @user_errors
 def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
-    """Delete every output in the cache."""
-    with _existing_cache(cache_dir) as cache:
+    """Delete every output in the cache (a corrupted database is deleted whole)."""
+    try:
+        cache = _existing_cache(cache_dir)
+    except CorruptCache:
+        files = delete_database(cache_dir)
+        stdout.print(
+            f"{cache_dir}: deleted the corrupted cache database ({len(files)} file(s))",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    with cache:
         removed = cache.clear()
     stdout.print(f"{cache_dir}: removed {removed} output(s)", highlight=False, soft_wrap=True)
 

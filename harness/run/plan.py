@@ -37,37 +37,38 @@ def _need(task: Task) -> str:
     return "references" if task is Task.TRANSLATION else "articles with summaries"
 
 
+def chosen_corpora(corpora: Sequence[Corpus], system: SystemParams) -> list[Corpus]:
+    """The corpora ``system`` runs on: those it names, or else every corpus that fits its task
+    (translation needs references, summarization needs reference summaries)."""
+    by_name = {corpus.name: corpus for corpus in corpora}
+    if system.corpora is not None:
+        chosen = [by_name[name] for name in system.corpora]
+        for corpus in chosen:
+            if not _fits(corpus, system.task):
+                raise HarnessError(
+                    f"system '{system.name}' ({system.task.value}): corpus '{corpus.name}' "
+                    f"has no {_need(system.task)}"
+                )
+        return chosen
+    chosen = [corpus for corpus in corpora if _fits(corpus, system.task)]
+    if not chosen:
+        raise HarnessError(
+            f"system '{system.name}' ({system.task.value}): no corpus has "
+            f"{_need(system.task)}"
+            + (" (add 'references' to the config)" if system.task is Task.TRANSLATION else "")
+        )
+    return chosen
+
+
 def build_plan(corpora: Sequence[Corpus], systems: Sequence[SystemParams]) -> list[WorkItem]:
     """One work item per system, corpus and example; systems in config order.
 
-    A system runs on the corpora it names, or else on every corpus that fits its task
-    (translation needs references, summarization needs reference summaries).
+    A system runs on the corpora :func:`chosen_corpora` gives it.
     """
-    by_name = {corpus.name: corpus for corpus in corpora}
     examples: dict[tuple[str, Task], list[Example]] = {}
     plan: list[WorkItem] = []
     for system in systems:
-        if system.corpora is not None:
-            chosen = [by_name[name] for name in system.corpora]
-            for corpus in chosen:
-                if not _fits(corpus, system.task):
-                    raise HarnessError(
-                        f"system '{system.name}' ({system.task.value}): corpus '{corpus.name}' "
-                        f"has no {_need(system.task)}"
-                    )
-        else:
-            chosen = [corpus for corpus in corpora if _fits(corpus, system.task)]
-            if not chosen:
-                raise HarnessError(
-                    f"system '{system.name}' ({system.task.value}): no corpus has "
-                    f"{_need(system.task)}"
-                    + (
-                        " (add 'references' to the config)"
-                        if system.task is Task.TRANSLATION
-                        else ""
-                    )
-                )
-        for corpus in chosen:
+        for corpus in chosen_corpora(corpora, system):
             key = (corpus.name, system.task)
             if key not in examples:
                 examples[key] = task_examples(corpus, system.task)

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from harness.corpus.corpus import Corpus
 from harness.records import Example, Task
 
 
@@ -26,10 +27,22 @@ class SystemParams(BaseModel):
     #: corpora (by name) this system runs on; default: every corpus that fits its task
     corpora: list[str] | None = None
     timeout: float | None = Field(default=None, gt=0)  # seconds one generate call may take
+    #: score a system whose outputs are all missing or failed (otherwise that is an error)
+    allow_empty: bool = False
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
-_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "corpora"})
+_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "corpora", "allow_empty"})
+
+
+def lost_outputs_warning(
+    system: str, status: str, lost: Sequence[tuple[str, str | None]], shown: int = 5
+) -> str:
+    """The warning for ``lost`` outputs (``(where, reason)`` pairs) of one ``status``
+    (missing or failed), naming the first few; the run and ``harness validate`` share it."""
+    examples = ", ".join(f"{where} ({reason})" for where, reason in lost[:shown])
+    more = f" and {len(lost) - shown} more" if len(lost) > shown else ""
+    return f"{system}: {len(lost)} {status} output(s): {examples}{more}; scored as empty"
 
 
 class System(ABC):
@@ -68,6 +81,12 @@ class System(ABC):
         :meth:`generate`; outputs are put back in plan order afterwards. Systems that pad batches
         return a length-sorted order, so each batch holds inputs of similar length."""
         return list(range(len(examples)))
+
+    def check_inputs(self, corpora: Sequence[Corpus], examples: Sequence[Example]) -> list[str]:
+        """Check this system's own inputs against the plan before anything runs (``harness
+        validate`` runs it too): ``corpora`` it runs on, ``examples`` it will get. Raise a
+        :class:`~harness.errors.HarnessError` for what must not be scored; return warnings."""
+        return []
 
     def finish(self) -> list[str]:
         """Called once after the run; returns warnings to show and record."""

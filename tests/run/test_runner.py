@@ -155,3 +155,35 @@ def test_on_outputs_sees_each_batch_once_and_results_keep_plan_order(tmp_path):
     # cached outputs first, in plan order, then the rest in the system's order
     assert batches == [["B", "D"], ["E", "C"], ["A"]]
     assert system.calls == [["e", "c"], ["a"]]
+
+
+class Untyped(System):
+    """A plug-in's mistake: outputs that are not strings (here, per source text)."""
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        values = {"int": 7, "bytes": b"text", "list": ["a"], "none": None}
+        return [values.get(e.source, e.source) for e in examples]  # type: ignore[misc]
+
+
+class NotAList(System):
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        return None  # type: ignore[return-value]
+
+
+def test_an_output_that_is_not_a_string_fails_with_its_type():
+    system = Untyped(SystemParams(name="s", type="untyped", task=Task.TRANSLATION), Path("."))
+    generations = run_plan(_plan(["int", "ok", "bytes", "list", "none"]), {"s": system})
+    assert [(g.status, g.output, g.error) for g in generations] == [
+        (Status.FAILED, "", "TypeError: output is int, not str"),
+        (Status.GENERATED, "ok", None),
+        (Status.FAILED, "", "TypeError: output is bytes, not str"),
+        (Status.FAILED, "", "TypeError: output is list, not str"),
+        (Status.MISSING, "", "no output"),
+    ]
+
+
+def test_generate_returning_no_list_fails_each_output_with_the_type():
+    system = NotAList(SystemParams(name="s", type="x", task=Task.TRANSLATION), Path("."))
+    generations = run_plan(_plan(["a", "b"]), {"s": system})
+    assert {g.error for g in generations} == {"TypeError: generate returned NoneType, not a list of str"}
+    assert all(g.status is Status.FAILED for g in generations)
