@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -18,7 +18,6 @@ from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
 from harness.metrics import METRICS
 from harness.models.cli import models_app
-from harness.records import Generation, Status
 from harness.report_file import REPORT_NAME
 from harness.reports.markdown import results_tables
 from harness.reports.write import rerender
@@ -29,8 +28,9 @@ from harness.run.cache import (
     OutputCache,
     delete_database,
 )
-from harness.run.evaluate import evaluate, open_cache, prepare
+from harness.run.evaluate import Prepared, evaluate, open_cache, prepare
 from harness.run.folder import RunFolder, default_run_dir
+from harness.run.runner import cached_count
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
 
@@ -63,27 +63,17 @@ class _Interrupted:
     """What a Ctrl-C during ``harness run`` reports: how many outputs the cache keeps."""
 
     def __init__(self) -> None:
-        self.cache: OutputCache | None = None
-        self.cacheable: set[str] = set()
-        self.kept = 0
-
-    def start(self, systems: dict[str, Any], cache: OutputCache | None) -> None:
-        self.cache, self.kept = cache, 0
-        self.cacheable = {name for name, system in systems.items() if system.cacheable}
-
-    def add(self, generations: Sequence[Generation]) -> None:
-        if self.cache is not None:
-            self.kept += sum(
-                g.system in self.cacheable and g.status in (Status.GENERATED, Status.EMPTY)
-                for g in generations
-            )
+        self.prepared: Prepared | None = None
+        self.cache_dir: Path | None = None
 
     def message(self) -> str:
-        if self.cache is None:
+        if self.prepared is None or self.cache_dir is None:
             return "interrupted: no output cache in this run, so nothing is kept"
+        with OutputCache(self.cache_dir) as cache:  # a fresh connection: counts what committed
+            kept = cached_count(self.prepared.plan, self.prepared.systems, cache)
         return (
-            f"interrupted: {self.kept} finished output(s) are kept in the cache "
-            f"{self.cache.folder}; rerun the same command to resume"
+            f"interrupted: {kept} finished output(s) are kept in the cache {self.cache_dir}; "
+            "rerun the same command to resume"
         )
 
 
@@ -151,7 +141,7 @@ def run(
     gating = GateRun.load(baseline, gate) if baseline or gate else None
     prepared = prepare(load_config(config))
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
-    _interrupted.start(prepared.systems, cache)
+    _interrupted.prepared, _interrupted.cache_dir = prepared, cache.folder if cache else None
     out_dir = out or default_run_dir(prepared.config.name)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -170,7 +160,7 @@ def run(
                 advance=lambda n: progress.advance(task, n),
                 warn=_warn,
                 cache=cache,
-                on_outputs=lambda batch: (folder.add_outputs(batch), _interrupted.add(batch)),
+                on_outputs=folder.add_outputs,
             )
         finally:
             if cache is not None:

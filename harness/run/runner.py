@@ -165,6 +165,17 @@ def run_plan(
     return generations
 
 
+def cached_count(plan: Sequence[WorkItem], systems: dict[str, System], cache: OutputCache) -> int:
+    """How many of the plan's outputs the cache holds (what a rerun will not recompute)."""
+    count = 0
+    for name, system in systems.items():
+        if system.cacheable:
+            keys = [input_sha256(system.cache_input(i.example)) for i in plan if i.system == name]
+            with cache.errors():
+                count += len(cache.get_many(system.fingerprint(), keys))
+    return count
+
+
 def _batch_order(system: System, items: Sequence[WorkItem]) -> list[int]:
     """The system's preferred feeding order (e.g. length-sorted), checked to be a permutation."""
     order = list(system.batch_order([item.example for item in items]))
