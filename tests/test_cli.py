@@ -111,3 +111,17 @@ def test_default_out_dir_is_under_runs(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert run_dir.name.startswith("default-") and (run_dir / "report.json").is_file()
+
+
+def test_messages_are_printed_as_written_not_as_rich_markup(tmp_path):
+    """A name like '[bold]x' (or sacrebleu's 'pip install sacrebleu[ja]') must not vanish."""
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"articles: {REPO}/seeds/\nreferences: {REPO}/references/\nsystems:\n"
+        "  - {name: '[bold]x', type: identity, task: translation}\n"
+        "  - {name: '[bold]x', type: identity, task: translation}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(config)])
+    assert result.exit_code == 2
+    assert "duplicate system name '[bold]x'" in result.stderr
