@@ -68,8 +68,10 @@ class _Interrupted:
         self.cache_dir: Path | None = None
 
     def message(self) -> str:
-        if self.prepared is None or self.cache_dir is None:
-            return "interrupted: no output cache in this run, so nothing is kept"
+        if self.prepared is None:
+            return "interrupted before any output was computed"
+        if self.cache_dir is None:
+            return "interrupted: this run has no output cache, so nothing is kept for a rerun"
         with OutputCache(self.cache_dir) as cache:  # a fresh connection: counts what committed
             kept = cached_count(self.prepared.plan, self.prepared.systems, cache)
         return (
@@ -86,6 +88,7 @@ def interruptible(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _interrupted.prepared = _interrupted.cache_dir = None
         try:
             return command(*args, **kwargs)
         except KeyboardInterrupt:
