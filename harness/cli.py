@@ -10,6 +10,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,9 +23,16 @@ from harness.models.cli import models_app
 from harness.report_file import REPORT_NAME
 from harness.reports.markdown import results_tables
 from harness.reports.write import rerender
-from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
-from harness.run.evaluate import evaluate, open_cache, prepare
+from harness.run.cache import (
+    DATABASE_NAME,
+    DEFAULT_CACHE_DIR,
+    CorruptCache,
+    OutputCache,
+    delete_database,
+)
+from harness.run.evaluate import Prepared, evaluate, open_cache, prepare
 from harness.run.folder import RunFolder, check_out_dir, default_run_dir
+from harness.run.runner import cached_count
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
 
@@ -47,14 +55,52 @@ def user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except HarnessError as exc:
-            stderr.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
 
 
+class _Interrupted:
+    """What a Ctrl-C during ``harness run`` reports: how many outputs the cache keeps."""
+
+    def __init__(self) -> None:
+        self.prepared: Prepared | None = None
+        self.cache_dir: Path | None = None
+
+    def message(self) -> str:
+        if self.prepared is None:
+            return "interrupted before any output was computed"
+        if self.cache_dir is None:
+            return "interrupted: this run has no output cache, so nothing is kept for a rerun"
+        with OutputCache(self.cache_dir) as cache:  # a fresh connection: counts what committed
+            kept = cached_count(self.prepared.plan, self.prepared.systems, cache)
+        return (
+            f"interrupted: {kept} finished output(s) are kept in the cache {self.cache_dir}; "
+            "rerun the same command to resume"
+        )
+
+
+_interrupted = _Interrupted()
+
+
+def interruptible(command: F) -> F:
+    """Ctrl-C: one line saying what is kept, exit code 130 (128 + SIGINT), no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _interrupted.prepared = _interrupted.cache_dir = None
+        try:
+            return command(*args, **kwargs)
+        except KeyboardInterrupt:
+            stderr.print(escape(_interrupted.message()), highlight=False, soft_wrap=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
+    stderr.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def _print_results(report: dict[str, Any]) -> None:
@@ -69,6 +115,7 @@ def _print_results(report: dict[str, Any]) -> None:
 
 @app.command()
 @user_errors
+@interruptible
 def run(
     config: Annotated[Path, typer.Argument(help="Run config (YAML).")],
     out: Annotated[
@@ -104,6 +151,7 @@ def run(
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
+    _interrupted.prepared, _interrupted.cache_dir = prepared, cache.folder if cache else None
     out_dir = out or default_run_dir(prepared.config.name)
     progress = Progress(
         TextColumn("[progress.description]{task.description}"),
@@ -168,7 +216,7 @@ def compare(
 def validate(config: Annotated[Path, typer.Argument(help="Run config (YAML).")]) -> None:
     """Check CONFIG, its articles, references and output files without running any model."""
     prepared = prepare(load_config(config))
-    for message in (m for corpus in prepared.corpora for m in corpus.warnings):
+    for message in prepared.warnings:
         _warn(message)
     stdout.print(
         f"ok: {sum(len(c.articles) for c in prepared.corpora)} article(s) in "
@@ -247,7 +295,7 @@ def _existing_cache(cache_dir: Path) -> OutputCache:
 @user_errors
 def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
     """How many outputs the cache holds, per system fingerprint."""
-    with _existing_cache(cache_dir) as cache:
+    with _existing_cache(cache_dir) as cache, cache.errors():
         stats = cache.stats()
     stdout.print(
         f"{stats.path}: {stats.outputs} output(s), {len(stats.systems)} system fingerprint(s), "
@@ -267,8 +315,18 @@ def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
 @cache_app.command("clear")
 @user_errors
 def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
-    """Delete every output in the cache."""
-    with _existing_cache(cache_dir) as cache:
+    """Delete every output in the cache (a corrupted database is deleted whole)."""
+    try:
+        cache = _existing_cache(cache_dir)
+    except CorruptCache:
+        files = delete_database(cache_dir)
+        stdout.print(
+            f"{cache_dir}: deleted the corrupted cache database ({len(files)} file(s))",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    with cache:
         removed = cache.clear()
     stdout.print(f"{cache_dir}: removed {removed} output(s)", highlight=False, soft_wrap=True)
 

@@ -191,6 +191,27 @@ def _run_name(top: _ConfigFile, path: Path, locator: Locator) -> str:
     return name
 
 
+def _metric_tasks(name: str) -> frozenset[Any]:
+    tasks = getattr(METRICS.get(name), "tasks", None)
+    return tasks if isinstance(tasks, frozenset) else frozenset()
+
+
+def _check_metrics_fit(
+    systems: tuple[SystemParams, ...], metric_names: tuple[str, ...], locator: Locator
+) -> None:
+    """Refuse a system that none of the configured metrics scores: it would run for nothing
+    and be missing from every table, which reads as if it had been scored."""
+    for index, system in enumerate(systems):
+        if any(system.task in _metric_tasks(name) for name in metric_names):
+            continue
+        fitting = [name for name in METRICS.names() if system.task in _metric_tasks(name)]
+        raise locator.error(
+            ("systems", index, "task"),
+            f"no configured metric ({', '.join(metric_names)}) scores system '{system.name}' "
+            f"({system.task.value}); metrics that would: {', '.join(fitting)}",
+        )
+
+
 def load_config(path: Path) -> RunConfig:
     """Read and validate a run config; every problem is a one-line :class:`HarnessError`."""
     raw, data, locator = read_yaml_mapping(path, "config")
@@ -216,6 +237,7 @@ def load_config(path: Path) -> RunConfig:
             )
         seen.add(system.name)
     metric_names, metric_options = _metrics(top.metrics, locator)
+    _check_metrics_fit(systems, metric_names, locator)
 
     if top.compare and top.compare.baseline and top.compare.baseline not in seen:
         raise locator.error(

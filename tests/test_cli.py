@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from harness.cli import app
+from harness.systems.base import System
 
 from .conftest import REPO
 
@@ -111,3 +112,45 @@ def test_default_out_dir_is_under_runs(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert run_dir.name.startswith("default-") and (run_dir / "report.json").is_file()
+
+
+def test_messages_are_printed_as_written_not_as_rich_markup(tmp_path):
+    """A name like '[bold]x' (or sacrebleu's 'pip install sacrebleu[ja]') must not vanish."""
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"articles: {REPO}/seeds/\nreferences: {REPO}/references/\nsystems:\n"
+        "  - {name: '[bold]x', type: identity, task: translation}\n"
+        "  - {name: '[bold]x', type: identity, task: translation}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["validate", str(config)])
+    assert result.exit_code == 2
+    assert "duplicate system name '[bold]x'" in result.stderr
+
+
+class Interrupting(System):
+    """Stands for a user pressing Ctrl-C while a model runs."""
+
+    def generate(self, examples):
+        raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("options", "line"),
+    [
+        (["--no-cache"], "interrupted: this run has no output cache, so nothing is kept for a rerun"),
+        ([], "interrupted: 0 finished output(s) are kept in the cache {cache}; rerun the same command to resume"),
+    ],
+)
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, options, line):
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"articles: {REPO}/seeds/\nreferences: {REPO}/references/\n"
+        "systems:\n  - {name: i, type: 'tests.test_cli:Interrupting', task: translation}\nmetrics: [chrf]\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    args = ["run", str(config), "--out", str(tmp_path / "out"), "--cache-dir", str(cache), *options]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 130, result.output
+    assert result.stderr.strip() == line.format(cache=cache)

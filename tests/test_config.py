@@ -55,6 +55,13 @@ def test_default_config_loads():
         (("n: 2", "n: 0"), r"c\.yaml:4: systems\[0\]\.n: Input should be greater than or equal to 1"),
         (("task: translation", "task: qa"), r"c\.yaml:7: systems\[1\]\.task: Input should be"),
         (("metrics: [bleu, rougeL]", "metrics: [bleu, rougeL"), r"c\.yaml:\d+: invalid YAML"),
+        # a system no configured metric scores would run for nothing and be missing from the tables
+        (("[bleu, rougeL]", "[rougeL]"),
+         r"c\.yaml:7: systems\[1\]\.task: no configured metric \(rougeL\) scores system 'copy' "
+         r"\(translation\); metrics that would: bleu, chrf, ter$"),
+        (("[bleu, rougeL]", "[bleu, ter]"),
+         r"c\.yaml:4: systems\[0\]\.task: no configured metric \(bleu, ter\) scores system 'lead-2' "
+         r"\(summarization\); metrics that would: rouge1, rouge2, rougeL, rougeLsum$"),
     ],
 )
 def test_config_errors(tmp_path, edit, message):
@@ -116,3 +123,19 @@ def test_system_name_must_be_one_line(tmp_path, name):
     text = GOOD.replace("  - name: copy", f"  - name: {name}")
     with pytest.raises(HarnessError, match=r"c\.yaml:5: systems\[1\]\.name: .*line breaks"):
         load_config(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("tokenize", ["flores200", "flores101", "spm"])
+def test_a_tokenizer_that_needs_the_network_is_refused_in_one_line(tmp_path, monkeypatch, tokenize):
+    """sacrebleu would download its sentencepiece model: offline, a 300-line traceback."""
+    from sacrebleu.tokenizers import tokenizer_spm
+
+    monkeypatch.setattr(tokenizer_spm, "SACREBLEU_DIR", str(tmp_path / "sacrebleu"))
+    path = write(tmp_path, GOOD.replace("[bleu, rougeL]", f"[{{{{name: bleu, tokenize: {tokenize}}}}}, rougeL]"))
+    for command in ("validate", "run"):
+        result = CliRunner().invoke(app, [command, str(path), "--no-cache"] if command == "run" else [command, str(path)])
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and "Traceback" not in result.output
+        assert f"c.yaml:8: metrics[0]: metric 'bleu': tokenize: {tokenize} needs sacrebleu's sentencepiece model" in lines[0]
+        assert str(tmp_path / "sacrebleu" / "models") in lines[0]

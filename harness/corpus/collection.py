@@ -85,7 +85,7 @@ def load_collection(spec: CollectionCorpus | HubCollection, base: Path) -> Corpu
     else:
         all_rows = list(rows)
         total = len(all_rows)
-        keep = select_indices(total, None, spec.sample)
+        keep = select_indices(total, None, spec.sample, f"corpus '{spec.name}'")
         articles = [
             record_to_article(all_rows[i], spec.fields, f"{label}: {kind} {i + 1}")
             for i in keep

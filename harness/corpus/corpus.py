@@ -19,6 +19,8 @@ class Corpus:
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256
     warnings: list[str] = field(default_factory=list)
     selection: dict[str, Any] | None = None  # which items a limit/sample kept
+    #: lines of a line-aligned corpus before any limit/sample (None: not line-aligned)
+    line_count: int | None = None
 
     @property
     def has_references(self) -> bool:
@@ -27,6 +29,22 @@ class Corpus:
     @property
     def has_summaries(self) -> bool:
         return any(a.bullets and a.paragraphs for a in self.articles)
+
+    def empty_reference_warnings(self, shown: int = 5) -> list[str]:
+        """A warning naming the segments with an empty reference string: every output scores
+        as wrong against it, which is almost always a broken file rather than a real test."""
+        empty = [
+            f"{article_id}/{segment_id}"
+            for (article_id, segment_id), texts in (self.references or {}).items()
+            if any(not text.strip() for text in texts)
+        ]
+        if not empty:
+            return []
+        more = f" and {len(empty) - shown} more" if len(empty) > shown else ""
+        return [
+            f"corpus '{self.name}': {len(empty)} segment(s) with an empty reference string: "
+            f"{', '.join(empty[:shown])}{more}"
+        ]
 
     def describe(self) -> dict[str, Any]:
         """The corpus entry of a report's provenance."""

@@ -5,11 +5,13 @@ path, size and modification time) and read from there, so a corpus larger than m
 read row by row, and a rerun does not parse the file again. (Streaming mode would parse it on
 every run and imports torch, which costs a second on a run that is otherwise all cache hits.)
 Hub datasets are streamed when the hub is reachable, and otherwise fail with a line that says
-how to make them available.
+how to make them available. Reachability is probed once, with a short timeout, before anything
+asks the hub: offline, ``huggingface_hub`` would otherwise retry for 25–50 s before failing.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,26 @@ def read_files(builder: str, path: Path) -> Iterator[dict[str, Any]]:
     yield from dataset
 
 
+HUB_PROBE_TIMEOUT_S = 3.0
+
+
+@functools.cache
+def hub_unreachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> str | None:
+    """Why the Hugging Face hub cannot be asked (None when it answers): offline mode is set, or
+    one HEAD request to the endpoint fails within ``timeout`` seconds. Probed once a process."""
+    from huggingface_hub import constants
+    from huggingface_hub.utils import get_session
+
+    if constants.HF_HUB_OFFLINE:
+        return "HF_HUB_OFFLINE is set"
+    try:  # huggingface_hub's own HTTP client (its proxies and headers); any answer will do
+        get_session().head(constants.ENDPOINT, timeout=timeout)
+    except Exception as exc:  # connection refused, DNS, timeout, TLS: all mean "not reachable"
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        return f"{constants.ENDPOINT} is not reachable: {reason}"
+    return None
+
+
 def stream_hub(
     dataset_id: str, config: str | None, split: str, revision: str | None
 ) -> Iterator[dict[str, Any]]:
@@ -39,6 +61,11 @@ def stream_hub(
     import datasets
 
     try:
+        unreachable = hub_unreachable()
+        if unreachable is not None and not datasets.config.HF_HUB_OFFLINE:
+            # fail now rather than after huggingface_hub's retries; in offline mode datasets
+            # itself answers at once (and may find the dataset in its cache)
+            raise ConnectionError(unreachable)
         dataset = datasets.load_dataset(
             dataset_id, config, split=split, revision=revision, streaming=True
         )

@@ -19,7 +19,10 @@ __all__ = ["Corpus", "load_corpus", "load_seed_corpus"]
 def load_seed_corpus(spec: SeedCorpus, base: Path) -> Corpus:
     """Read seed-format articles (file, folder or glob); check references align, if given."""
     all_paths = expand_article_paths(spec.path, base)
-    paths = [all_paths[i] for i in select_indices(len(all_paths), spec.limit, spec.sample)]
+    paths = [
+        all_paths[i]
+        for i in select_indices(len(all_paths), spec.limit, spec.sample, f"corpus '{spec.name}'")
+    ]
     articles: list[Article] = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -49,11 +52,14 @@ def load_seed_corpus(spec: SeedCorpus, base: Path) -> Corpus:
 def load_corpus(spec: CorpusSpec, base: Path) -> Corpus:
     """Load one ``corpus:`` entry of a config."""
     if isinstance(spec, SeedCorpus):
-        return load_seed_corpus(spec, base)
-    if isinstance(spec, ParallelCorpus):
+        corpus = load_seed_corpus(spec, base)
+    elif isinstance(spec, ParallelCorpus):
         from harness.corpus.parallel import load_parallel
 
-        return load_parallel(spec, base)
-    from harness.corpus.collection import load_collection
+        corpus = load_parallel(spec, base)
+    else:
+        from harness.corpus.collection import load_collection
 
-    return load_collection(spec, base)
+        corpus = load_collection(spec, base)
+    corpus.warnings.extend(corpus.empty_reference_warnings())
+    return corpus

@@ -35,6 +35,8 @@ def _newline_count(path: Path) -> int:
 
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 text file, split on newlines only (as `wc -l` counts them)."""
+    if path.is_file() and path.stat().st_size == 0:
+        return []  # datasets cannot infer a schema from no rows
     try:
         lines = [row["text"] for row in read_files("text", path)]
     except UnicodeDecodeError:
@@ -89,6 +91,8 @@ def _group(ids: list[str], indices: list[int]) -> Iterator[tuple[str, list[int]]
 def load_parallel(spec: ParallelCorpus, base: Path) -> Corpus:
     corpus = Corpus(name=spec.name, articles=[], references={})
     source, source_label = read_side(spec.source, base, corpus)
+    if not source:
+        raise HarnessError(f"corpus '{spec.name}': source {source_label} has no lines")
     streams = []
     for side in spec.references:
         lines, label = read_side(side, base, corpus)
@@ -107,7 +111,8 @@ def load_parallel(spec: ParallelCorpus, base: Path) -> Corpus:
                 f"{len(source)} lines, doc_ids {spec.doc_ids} has {len(doc_ids)}"
             )
 
-    indices = select_indices(len(source), spec.limit, spec.sample)
+    corpus.line_count = len(source)
+    indices = select_indices(len(source), spec.limit, spec.sample, f"corpus '{spec.name}'")
     assert corpus.references is not None
     for article_id, members in _group(doc_ids, indices):
         segments = []

@@ -9,14 +9,25 @@ import random
 from typing import Any
 
 from harness.corpus.spec import Sample
+from harness.errors import HarnessError
 
 
-def select_indices(total: int, limit: int | None, sample: Sample | None) -> list[int]:
-    """0-based indices of the items to use, in order."""
+def select_indices(
+    total: int, limit: int | None, sample: Sample | None, where: str = "corpus"
+) -> list[int]:
+    """0-based indices of the items to use, in order.
+
+    A ``sample`` larger than the corpus is an error naming ``where``: silently using every item
+    would report a random sample that is not one. (A ``limit`` is "at most N", as documented.)
+    """
     if limit is not None:
         return list(range(min(limit, total)))
     if sample is not None:
-        if sample.n >= total:
+        if sample.n > total:
+            raise HarnessError(
+                f"{where}: sample: n = {sample.n} is more than the {total} item(s) it has"
+            )
+        if sample.n == total:
             return list(range(total))
         return sorted(random.Random(sample.seed).sample(range(total), sample.n))
     return list(range(total))

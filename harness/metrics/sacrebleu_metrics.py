@@ -7,11 +7,14 @@ Per-segment BLEU uses sacrebleu's sentence-BLEU settings (effective order).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 from sacrebleu.metrics import BLEU, CHRF, TER
 from sacrebleu.metrics.base import Metric as SacrebleuBase
+from sacrebleu.tokenizers import tokenizer_spm
+from sacrebleu.tokenizers.tokenizer_spm import SPM_MODELS
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric, Stats
@@ -28,6 +31,30 @@ def _streams(references: Sequence[Sequence[str]]) -> list[list[str]]:
     return [list(stream) for stream in zip(*references, strict=False)]
 
 
+def spm_model_path(tokenize: str) -> Path:
+    """Where sacrebleu looks for (and would download) a sentencepiece tokenizer's model:
+    ``$SACREBLEU/models/<basename of its URL>`` (``~/.sacrebleu`` by default), as in 2.6."""
+    url = SPM_MODELS[tokenize]["url"]
+    return Path(tokenizer_spm.SACREBLEU_DIR) / "models" / url.rsplit("/", 1)[-1]
+
+
+def _refuse_network_tokenizer(name: str, options: Mapping[str, object]) -> None:
+    """sacrebleu downloads the model of ``flores101``/``flores200``/``spm`` tokenizers on first
+    use; offline that is a long network traceback, so refuse it at config time unless the
+    model file is already where sacrebleu looks."""
+    tokenize = options.get("tokenize")
+    if not isinstance(tokenize, str) or tokenize not in SPM_MODELS:
+        return
+    path = spm_model_path(tokenize)
+    if not path.is_file():
+        raise HarnessError(
+            f"metric '{name}': tokenize: {tokenize} needs sacrebleu's sentencepiece model, "
+            f"which sacrebleu downloads on first use and the harness does not: put "
+            f"{SPM_MODELS[tokenize]['url']} at {path} (or set SACREBLEU to a folder whose "
+            "models/ holds it), or use a built-in tokenizer such as 13a or intl"
+        )
+
+
 class _SacrebleuMetric(Metric):
     tasks = frozenset({Task.TRANSLATION})
     display_name: str
@@ -35,8 +62,13 @@ class _SacrebleuMetric(Metric):
 
     def __init__(self, **options: object) -> None:
         self.options = options
-        self._metric: SacrebleuBase = self._make(sentence=False)
-        self._sentence_metric: SacrebleuBase = self._make(sentence=True)
+        _refuse_network_tokenizer(self.name, options)
+        try:
+            self._metric: SacrebleuBase = self._make(sentence=False)
+            self._sentence_metric: SacrebleuBase = self._make(sentence=True)
+        except (ImportError, RuntimeError) as exc:  # a tokenizer's optional package is missing
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            raise HarnessError(f"metric '{self.name}': {reason}") from None
 
     def _make(self, sentence: bool) -> SacrebleuBase:
         raise NotImplementedError

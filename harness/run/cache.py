@@ -18,6 +18,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,8 +78,41 @@ class CacheStats:
     systems: list[SystemEntry]
 
 
+class CorruptCache(HarnessError):
+    """The cache database is damaged; ``harness cache clear`` deletes it."""
+
+
+def _corrupt(path: Path, reason: str) -> CorruptCache:
+    return CorruptCache(
+        f"{path}: the output cache database is corrupted ({reason}); delete it with "
+        f"`harness cache clear --cache-dir {path.parent}` (its outputs are recomputed)"
+    )
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    """Damage, as opposed to a busy or read-only database (which are not the file's fault)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    return any(word in str(exc) for word in ("malformed", "not a database"))
+
+
+def delete_database(folder: Path) -> list[Path]:
+    """Remove the cache database and its WAL files (for a corrupted cache); returns them."""
+    removed = []
+    for path in sorted(folder.glob(DATABASE_NAME + "*")):
+        if path.name in (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm"):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 class OutputCache:
-    """Outputs keyed by system fingerprint and input hash, in ``FOLDER/outputs-v1.sqlite``."""
+    """Outputs keyed by system fingerprint and input hash, in ``FOLDER/outputs-v1.sqlite``.
+
+    Opening it runs SQLite's ``PRAGMA quick_check``, and any later error that means damage is
+    reported as :class:`CorruptCache`: one line naming the file and ``harness cache clear``.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -86,12 +120,35 @@ class OutputCache:
         try:
             folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise HarnessError(f"{self.path}: cannot open the output cache: {exc}") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             # NORMAL in WAL mode: a committed batch survives the process being killed.
             self._db.execute("PRAGMA synchronous=NORMAL")
+            problems = [row[0] for row in self._db.execute("PRAGMA quick_check")]
+            if problems != ["ok"]:
+                raise _corrupt(self.path, problems[0] if problems else "no answer")
             self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.Error as exc:
+            self._db.close()
+            if _is_corruption(exc):
+                raise _corrupt(self.path, str(exc)) from None
             raise HarnessError(f"{self.path}: cannot open the output cache: {exc}") from None
+        except CorruptCache:
+            self._db.close()
+            raise
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Turn an SQLite error inside the block into one line naming the database (damage
+        that ``quick_check`` did not see on opening shows up here, at first use)."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            if _is_corruption(exc):
+                raise _corrupt(self.path, str(exc)) from None
+            raise HarnessError(f"{self.path}: output cache error: {exc}") from None
 
     def close(self) -> None:
         self._db.close()

@@ -10,23 +10,25 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.config import RunConfig
 from harness.corpus.loader import Corpus, load_corpus
+from harness.errors import HarnessError
 from harness.metrics import Metric, make_metric
 from harness.provenance import environment
-from harness.records import Generation, MetricResult
+from harness.records import Generation, MetricResult, Status
 from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
-from harness.run.plan import WorkItem, build_plan
+from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
 from harness.run.scoring import score_system
 from harness.run.steps import step_runner
 from harness.stats import bootstrap_signature
 from harness.systems import SYSTEMS, System
+from harness.systems.base import lost_outputs_warning
 from harness.verdicts.compare import compare_in_run
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,12 @@ class Prepared:
     systems: dict[str, System]
     metrics: dict[str, Metric]
     plan: list[WorkItem]
+    #: what the corpora and the systems' input checks found (shown by ``run`` and ``validate``)
+    warnings: list[str] = field(default_factory=list)
 
 
 def prepare(config: RunConfig) -> Prepared:
+    """Load and check everything a run reads; raises on what ``run`` refuses to score."""
     corpora = [load_corpus(spec, config.base_dir) for spec in config.corpora]
     systems = {
         params.name: SYSTEMS.get(params.type)(params, config.base_dir) for params in config.systems
@@ -49,7 +54,13 @@ def prepare(config: RunConfig) -> Prepared:
     for system in systems.values():
         system.connect(systems)  # pipelines find their steps (and fail early on bad ones)
     metrics = {name: make_metric(name, config.metric_options.get(name)) for name in config.metrics}
-    return Prepared(config, corpora, systems, metrics, build_plan(corpora, config.systems))
+    plan = build_plan(corpora, config.systems)
+    warnings = [message for corpus in corpora for message in corpus.warnings]
+    for params in config.systems:
+        examples = [item.example for item in plan if item.system == params.name]
+        chosen = chosen_corpora(corpora, params)
+        warnings.extend(systems[params.name].check_inputs(chosen, examples))
+    return Prepared(config, corpora, systems, metrics, plan, warnings)
 
 
 def open_cache(prepared: Prepared, option: Path | None, enabled: bool) -> OutputCache | None:
@@ -75,7 +86,7 @@ def evaluate(
     ``on_outputs`` sees each finished batch (the run folder's ``outputs.jsonl``).
     """
     started = time.perf_counter()
-    warnings = [message for corpus in prepared.corpora for message in corpus.warnings]
+    warnings = list(prepared.warnings)
     run_step = step_runner(cache)
     for system in prepared.systems.values():
         system.connect(prepared.systems, run_step)  # each pipeline step cached on its own
@@ -97,9 +108,12 @@ def evaluate(
     for name, system in prepared.systems.items():
         warnings.extend(system.finish())
         warnings.extend(_lost_output_warnings(name, by_system[name]))
+    warnings = list(dict.fromkeys(warnings))  # an input check may have said it already
     for message in warnings:
         log.info("warning: %s", message)
         warn(message)
+    for name, system in prepared.systems.items():
+        _refuse_nothing_to_score(name, system, by_system[name])
 
     results: list[MetricResult] = []
     for group in by_group.values():
@@ -168,20 +182,13 @@ def _files_read(prepared: Prepared) -> dict[str, str]:
     return files
 
 
-def _lost_output_warnings(
-    system: str, generations: Sequence[Generation], shown: int = 5
-) -> list[str]:
+def _lost_output_warnings(system: str, generations: Sequence[Generation]) -> list[str]:
     """One warning per kind of lost output (missing, failed), naming the first few segments."""
     warnings = []
     for status in ("missing", "failed"):
-        lost = [g for g in generations if g.status.value == status]
-        if not lost:
-            continue
-        examples = ", ".join(f"{g.where} ({g.error})" for g in lost[:shown])
-        more = f" and {len(lost) - shown} more" if len(lost) > shown else ""
-        warnings.append(
-            f"{system}: {len(lost)} {status} output(s): {examples}{more}; scored as empty"
-        )
+        lost = [(g.where, g.error) for g in generations if g.status.value == status]
+        if lost:
+            warnings.append(lost_outputs_warning(system, status, lost))
     return warnings
 
 
@@ -189,3 +196,17 @@ def _with_intermediate(generation: Generation, system: System) -> Generation:
     """A pipeline's output with what its steps produced, for the report."""
     steps = system.intermediate(generation.example)
     return dataclasses.replace(generation, intermediate=steps) if steps else generation
+
+
+def _refuse_nothing_to_score(name: str, system: System, generations: Sequence[Generation]) -> None:
+    """A system with no output at all (every one missing or failed) would be scored as a row of
+    zeros that looks like a result; it is an error unless the config says ``allow_empty``."""
+    lost = [g for g in generations if g.status in (Status.MISSING, Status.FAILED)]
+    if not generations or len(lost) < len(generations) or system.params.allow_empty:
+        return
+    first = lost[0]
+    raise HarnessError(
+        f"system '{name}': all {len(lost)} output(s) are missing or failed (first: "
+        f"{first.where}: {first.error}); outputs that were produced are kept in the cache. "
+        "Fix the system and rerun, or set allow_empty: true on it to score it as empty"
+    )

@@ -55,38 +55,40 @@ def _need(task: Task) -> str:
     }[task]
 
 
+def chosen_corpora(corpora: Sequence[Corpus], system: SystemParams) -> list[Corpus]:
+    """The corpora ``system`` runs on: those it names, or else every corpus that fits its task
+    (translation needs references, summarization needs reference summaries)."""
+    by_name = {corpus.name: corpus for corpus in corpora}
+    task = system.example_task
+    if system.corpora is not None:
+        chosen = [by_name[name] for name in system.corpora]
+        for corpus in chosen:
+            if not _fits(corpus, task):
+                raise HarnessError(
+                    f"system '{system.name}' ({task.value}): corpus '{corpus.name}' "
+                    f"has no {_need(task)}"
+                )
+        return chosen
+    chosen = [corpus for corpus in corpora if _fits(corpus, task)]
+    if not chosen:
+        raise HarnessError(
+            f"system '{system.name}' ({task.value}): no corpus has "
+            f"{_need(task)}"
+            + (" (add 'references' to the config)" if system.task is Task.TRANSLATION else "")
+        )
+    return chosen
+
+
 def build_plan(corpora: Sequence[Corpus], systems: Sequence[SystemParams]) -> list[WorkItem]:
     """One work item per system, corpus and example; systems in config order.
 
-    A system runs on the corpora it names, or else on every corpus that fits its task
-    (translation needs references, summarization needs reference summaries).
+    A system runs on the corpora :func:`chosen_corpora` gives it.
     """
-    by_name = {corpus.name: corpus for corpus in corpora}
     examples: dict[tuple[str, Task], list[Example]] = {}
     plan: list[WorkItem] = []
     for system in systems:
         task = system.example_task
-        if system.corpora is not None:
-            chosen = [by_name[name] for name in system.corpora]
-            for corpus in chosen:
-                if not _fits(corpus, task):
-                    raise HarnessError(
-                        f"system '{system.name}' ({task.value}): corpus '{corpus.name}' "
-                        f"has no {_need(task)}"
-                    )
-        else:
-            chosen = [corpus for corpus in corpora if _fits(corpus, task)]
-            if not chosen:
-                raise HarnessError(
-                    f"system '{system.name}' ({task.value}): no corpus has "
-                    f"{_need(task)}"
-                    + (
-                        " (add 'references' to the config)"
-                        if system.task is Task.TRANSLATION
-                        else ""
-                    )
-                )
-        for corpus in chosen:
+        for corpus in chosen_corpora(corpora, system):
             key = (corpus.name, task)
             if key not in examples:
                 examples[key] = task_examples(corpus, task)

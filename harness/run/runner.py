@@ -2,7 +2,8 @@
 
 A system that raises on a batch is retried one example at a time, so one bad segment costs only
 itself; a failed or missing output is recorded with its reason and scored as an empty string,
-so a failing model can never look better than it is. A call that runs past the system's
+so a failing model can never look better than it is; so is an output that is not a string
+(a plug-in's mistake), with its type in the error. A call that runs past the system's
 ``timeout`` fails the same way. The timeout times generation only: the runner calls
 :meth:`~harness.systems.base.System.load` first, outside it (under ``load_timeout``, if set);
 a system that cannot load fails all of its outputs, and the other systems still run. A
@@ -45,6 +46,8 @@ def _generate(system: System, batch: Sequence[WorkItem]) -> list[Generation]:
     try:
         with time_limit(system.params.timeout):
             outputs = system.generate(examples)
+        if not isinstance(outputs, list | tuple):
+            raise TypeError(f"generate returned {type(outputs).__name__}, not a list of str")
         if len(outputs) != len(examples):
             raise RuntimeError(f"returned {len(outputs)} outputs for {len(examples)} inputs")
     except HarnessError:
@@ -59,6 +62,9 @@ def _generate(system: System, batch: Sequence[WorkItem]) -> list[Generation]:
     for example, output in zip(examples, outputs, strict=True):
         if output is None:
             generations.append(Generation(system.name, example, "", Status.MISSING, "no output"))
+        elif not isinstance(output, str):  # a plug-in's mistake: this output fails, not the run
+            reason = f"TypeError: output is {type(output).__name__}, not str"
+            generations.append(Generation(system.name, example, "", Status.FAILED, reason))
         elif not output.strip():
             generations.append(Generation(system.name, example, output, Status.EMPTY))
         else:
@@ -92,7 +98,8 @@ def _from_cache(
 ) -> dict[int, Generation]:
     """The cached generations among ``items``, by position."""
     keys = [input_sha256(system.cache_input(item.example)) for item in items]
-    stored = cache.get_many(system.fingerprint(), keys)
+    with cache.errors():
+        stored = cache.get_many(system.fingerprint(), keys)
     found = {}
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
         if key in stored:
@@ -104,14 +111,15 @@ def _from_cache(
 
 def _store(system: System, generations: Sequence[Generation], cache: OutputCache) -> None:
     """Commit a finished batch; failed and missing outputs are not stored, so they are retried."""
-    cache.put_many(
-        system.fingerprint(),
-        [
-            (input_sha256(system.cache_input(g.example)), g.output)
-            for g in generations
-            if g.status in (Status.GENERATED, Status.EMPTY)
-        ],
-    )
+    with cache.errors():
+        cache.put_many(
+            system.fingerprint(),
+            [
+                (input_sha256(system.cache_input(g.example)), g.output)
+                for g in generations
+                if g.status in (Status.GENERATED, Status.EMPTY)
+            ],
+        )
 
 
 def run_plan(
@@ -136,7 +144,8 @@ def run_plan(
         use_cache = cache if system.cacheable else None
         done: dict[int, Generation] = {}
         if use_cache is not None:
-            use_cache.register(system.fingerprint(), name, system.describe())
+            with use_cache.errors():
+                use_cache.register(system.fingerprint(), name, system.describe())
             done = _from_cache(system, items, use_cache)
             if done:
                 on_outputs([done[i] for i in sorted(done)])
@@ -185,6 +194,17 @@ def run_plan(
                 )
         generations.extend(done[i] for i in range(len(items)))
     return generations
+
+
+def cached_count(plan: Sequence[WorkItem], systems: dict[str, System], cache: OutputCache) -> int:
+    """How many of the plan's outputs the cache holds (what a rerun will not recompute)."""
+    count = 0
+    for name, system in systems.items():
+        if system.cacheable:
+            keys = [input_sha256(system.cache_input(i.example)) for i in plan if i.system == name]
+            with cache.errors():
+                count += len(cache.get_many(system.fingerprint(), keys))
+    return count
 
 
 def _batch_order(system: System, items: Sequence[WorkItem]) -> list[int]:

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from harness.corpus.corpus import Corpus
 from harness.records import Example, Task
 
 
@@ -36,10 +37,13 @@ class SystemParams(BaseModel):
         if name.splitlines() != [name] or any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
             raise ValueError("system name must not contain line breaks or control characters")
         return name
+
     #: the language of the output: ``en`` makes a summarizer's output an English summary,
     #: scored against the English translations of the bullets; default: the task's own
     #: (Arabic summaries, English translations)
     target_lang: Literal["ar", "en"] | None = None
+    #: score a system whose outputs are all missing or failed (otherwise that is an error)
+    allow_empty: bool = False
 
     @model_validator(mode="after")
     def _target_fits_task(self) -> SystemParams:
@@ -56,7 +60,9 @@ class SystemParams(BaseModel):
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
-_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "load_timeout", "corpora"})
+_NOT_IN_FINGERPRINT = frozenset(
+    {"name", "timeout", "load_timeout", "corpora", "allow_empty"}
+)
 
 
 #: runs a step system on examples (through the run's output cache, when there is one):
@@ -66,6 +72,16 @@ StepRunner = Callable[["System", Sequence[Example]], list["str | None"]]
 
 def run_uncached(system: System, examples: Sequence[Example]) -> list[str | None]:
     return system.generate(examples)
+
+
+def lost_outputs_warning(
+    system: str, status: str, lost: Sequence[tuple[str, str | None]], shown: int = 5
+) -> str:
+    """The warning for ``lost`` outputs (``(where, reason)`` pairs) of one ``status``
+    (missing or failed), naming the first few; the run and ``harness validate`` share it."""
+    examples = ", ".join(f"{where} ({reason})" for where, reason in lost[:shown])
+    more = f" and {len(lost) - shown} more" if len(lost) > shown else ""
+    return f"{system}: {len(lost)} {status} output(s): {examples}{more}; scored as empty"
 
 
 class System(ABC):
@@ -131,6 +147,12 @@ class System(ABC):
         """What a composite system's steps produced for ``example`` (step name → text), shown
         next to the final output in the report; None for plain systems."""
         return None
+
+    def check_inputs(self, corpora: Sequence[Corpus], examples: Sequence[Example]) -> list[str]:
+        """Check this system's own inputs against the plan before anything runs (``harness
+        validate`` runs it too): ``corpora`` it runs on, ``examples`` it will get. Raise a
+        :class:`~harness.errors.HarnessError` for what must not be scored; return warnings."""
+        return []
 
     def finish(self) -> list[str]:
         """Called once after the run; returns warnings to show and record."""

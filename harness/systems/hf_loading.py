@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, field_validator
 
 from harness.atomic import build_once
+from harness.corpus.hub import hub_unreachable
 from harness.errors import HarnessError
 from harness.models.cache import resolve_cache_dir
 from harness.models.packaged import PACKAGED_MODELS
@@ -223,6 +224,10 @@ def _load_hub(
     cached = hub_commit(source.spec, source.revision) is not None
     if not cached and constants.HF_HUB_OFFLINE:
         raise HarnessError(offline_hint(source.spec))
+    # not cached: one short probe first, or huggingface_hub retries for up to a minute offline
+    unreachable = None if cached else hub_unreachable()
+    if unreachable is not None:
+        raise HarnessError(f"{offline_hint(source.spec)} ({unreachable})")
     kwargs = {"revision": source.revision, "local_files_only": cached}
     try:
         tokenizer = _from_pretrained(AutoTokenizer, source.spec, **kwargs, **_tok(options))

@@ -5,6 +5,10 @@ lines ``{"article_id", "output"}``; a line may add ``"corpus"`` when a run has s
 with the same ids. Any other file is plain text, one translation per line, aligned with a
 line-aligned corpus: line N is the output for segment ``"N"``. An example without an output is
 *missing*: it is counted, reported and scored as an empty output.
+
+Misalignment never scores: a plain-text file must have exactly as many lines as its corpus
+(counted before ``limit``/``sample``) and run on one corpus, and a JSONL file must match at least
+one example (unless the system says ``allow_empty: true``).
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.corpus.corpus import Corpus
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
 from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.records import Example, Task
-from harness.systems.base import System, SystemParams
+from harness.systems.base import System, SystemParams, lost_outputs_warning
 
 # (corpus, article_id, segment_id); None matches any corpus (or, for text files, any article)
 OutputKey = tuple[str | None, str | None, str | None]
@@ -38,12 +43,12 @@ class Outputs(System):
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
         self.path = resolve(self.params.path, base_dir)
+        self.plain_text = self.path.suffix != ".jsonl"
         self._outputs = self._read()
-        self._used: set[OutputKey] = set()
         self.sha256 = file_sha256(self.path)
 
     def _read(self) -> dict[OutputKey, str]:
-        if self.path.suffix != ".jsonl":
+        if self.plain_text:
             return self._read_text()
         outputs: dict[OutputKey, str] = {}
         for number, obj in read_jsonl(self.path):
@@ -94,16 +99,68 @@ class Outputs(System):
 
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
         keys = [self._lookup(e) for e in examples]
-        self._used.update(k for k in keys if k is not None)
         return [None if key is None else self._outputs[key] for key in keys]
 
-    def finish(self) -> list[str]:
-        unused = sorted(self._outputs.keys() - self._used, key=lambda k: tuple(str(p) for p in k))
-        if not unused:
+    def check_inputs(self, corpora: Sequence[Corpus], examples: Sequence[Example]) -> list[str]:
+        """Refuse a file that cannot be aligned with the examples; warn about partial matches."""
+        if self.plain_text:
+            self._check_lines(corpora)
             return []
-        shown = ", ".join("/".join(p for p in key if p is not None) for key in unused[:5])
-        more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
-        return [
-            f"{self.path}: {len(unused)} output line(s) match no example and were ignored: "
-            f"{shown}{more}"
-        ]
+        keys = [self._lookup(example) for example in examples]
+        matched = sum(key is not None for key in keys)
+        warnings = []
+        if examples and not matched:
+            message = (
+                f"{self.path}: none of its {len(self._outputs)} output line(s) matches any of "
+                f"the {len(examples)} example(s) of system '{self.name}' "
+                f"(the file has e.g. {_shown(self._outputs)}; the examples are e.g. "
+                f"{', '.join(f'{e.corpus}:{e.where}' for e in examples[:3])})"
+            )
+            if not self.params.allow_empty:
+                raise HarnessError(f"{message}; check the ids (or set allow_empty: true)")
+            warnings.append(message)
+        elif matched < len(examples):
+            pairs = zip(examples, keys, strict=True)
+            lost = [(example.where, "no output") for example, key in pairs if key is None]
+            warnings.append(lost_outputs_warning(self.name, "missing", lost))
+        unused = sorted(self._outputs.keys() - set(keys), key=lambda k: tuple(map(str, k)))
+        if unused:
+            shown = ", ".join("/".join(p for p in key if p is not None) for key in unused[:5])
+            more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+            warnings.append(
+                f"{self.path}: {len(unused)} of {len(self._outputs)} output line(s) match no "
+                f"example and were ignored: {shown}{more}"
+            )
+        return warnings
+
+    def _check_lines(self, corpora: Sequence[Corpus]) -> None:
+        """A plain-text file is aligned by line number, so it needs exactly one line-aligned
+        corpus with exactly as many lines: one line short would shift every later output."""
+        if len(corpora) != 1:
+            raise HarnessError(
+                f"system '{self.name}': {self.path} is a plain-text outputs file, aligned by line "
+                f"number with one corpus, but the system runs on {len(corpora)} corpora "
+                f"({', '.join(c.name for c in corpora)}); name its corpus with corpora: [NAME]"
+            )
+        (corpus,) = corpora
+        if corpus.line_count is None:
+            raise HarnessError(
+                f"system '{self.name}': {self.path} is a plain-text outputs file, aligned by line "
+                f"number, but corpus '{corpus.name}' is not line-aligned (format: parallel); "
+                'give its outputs as JSONL lines {"article_id", "segment_id", "output"}'
+            )
+        if len(self._outputs) != corpus.line_count:
+            raise HarnessError(
+                f"{self.path}: {len(self._outputs)} line(s), but corpus '{corpus.name}' has "
+                f"{corpus.line_count} (counted before limit/sample); line N is the output for "
+                "line N, so every line after a missing or extra one would be misaligned"
+            )
+
+
+def _shown(outputs: dict[OutputKey, str], count: int = 3) -> str:
+    """The first few keys of an outputs file, as ``[corpus:]article/segment``."""
+    shown = []
+    for corpus, article_id, segment_id in list(outputs)[:count]:
+        where = "/".join(p for p in (article_id, segment_id) if p is not None)
+        shown.append(where if corpus is None else f"{corpus}:{where}")
+    return ", ".join(shown) or "nothing: it is empty"

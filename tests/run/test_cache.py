@@ -321,3 +321,50 @@ def test_cache_commands_on_a_missing_cache_are_one_line_errors(tmp_path):
     assert result.exit_code == 2
     assert "no output cache here" in result.output
     assert not (tmp_path / "none").exists()
+
+
+# --- a damaged database ------------------------------------------------------------------------
+
+
+def _damaged(tmp_path: Path, how: str) -> Path:
+    """A cache folder whose database is garbage bytes or a real database cut short."""
+    folder = tmp_path / "cache"
+    with OutputCache(folder) as cache:  # a real database of several pages
+        cache.put_many("f" * 64, [(f"{i:064d}", "output " * 40) for i in range(1000)])
+    path = folder / DATABASE_NAME
+    data = path.read_bytes()
+    path.write_bytes(b"\x00garbage bytes\xff" * 500 if how == "garbage" else data[: len(data) // 2])
+    return folder
+
+
+@pytest.mark.parametrize(("how", "reason"), [("garbage", "file is not a database"), ("truncated", "malformed")])
+def test_a_damaged_database_is_one_line_naming_the_file_and_the_fix(tmp_path, plugins, how, reason):
+    folder = _damaged(tmp_path, how)
+    config = _config(tmp_path, [_counting("a", tmp_path / "calls.txt")])
+    runner = CliRunner()
+    for command in (["run", str(config), "--out", str(tmp_path / "out")], ["cache", "stats"]):
+        result = runner.invoke(app, [*command, "--cache-dir", str(folder)])
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and "Traceback" not in result.output
+        assert f"{folder / DATABASE_NAME}: the output cache database is corrupted" in lines[0]
+        assert reason in lines[0] and f"harness cache clear --cache-dir {folder}" in lines[0]
+    # the fix it names works, and the next run starts from an empty cache
+    cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(folder)])
+    assert cleared.exit_code == 0 and "deleted the corrupted cache database" in cleared.output
+    report = _run(config, tmp_path / "out2", "--cache-dir", str(folder))
+    assert report["provenance"]["systems"]["a"]["counts"]["generated"] == 9
+
+
+def test_damage_found_at_first_use_is_the_same_one_line_error(tmp_path):
+    from harness.errors import HarnessError
+    from harness.run.cache import CorruptCache
+
+    with OutputCache(tmp_path) as cache:
+        with pytest.raises(CorruptCache, match=r"corrupted \(database disk image is malformed\); delete it with `harness cache clear"):
+            with cache.errors():
+                raise sqlite3.DatabaseError("database disk image is malformed")
+        with pytest.raises(HarnessError, match=r"output cache error: database is locked") as busy:
+            with cache.errors():
+                raise sqlite3.OperationalError("database is locked")
+        assert not isinstance(busy.value, CorruptCache)  # not the file's fault: do not delete it

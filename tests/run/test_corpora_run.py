@@ -161,19 +161,160 @@ def test_corpus_config_errors(tmp_path, corpus_entry, message):
     assert re.search(r"c\.yaml:2: " + message, result.stderr), result.stderr
 
 
-def test_plain_text_outputs_with_ragged_lines_are_reported_missing(tmp_path):
-    hyp = tmp_path / "hyp.txt"
-    hyp.write_text("\n".join((EXT / HYP).read_text(encoding="utf-8").split("\n")[:1000]) + "\n", encoding="utf-8")
-    report = run(
-        tmp_path,
-        f"""
+def invoke(tmp_path, command: str, config_text: str):
+    """``harness COMMAND`` on a config written to ``tmp_path/c.yaml`` (run: into ``out``)."""
+    config = tmp_path / "c.yaml"
+    config.write_text(config_text, encoding="utf-8")
+    extra = ["--out", str(tmp_path / "out"), "--no-cache"] if command == "run" else []
+    return CliRunner().invoke(app, [command, str(config), *extra])
+
+
+def flores_hypotheses(tmp_path, lines: slice = slice(None)) -> str:
+    """The opus-mt FLORES hypotheses (or a slice of them) as a plain-text file's name."""
+    hypotheses = (EXT / HYP).read_text(encoding="utf-8").split("\n")[:-1][lines]
+    (tmp_path / "hyp.txt").write_text("".join(line + "\n" for line in hypotheses), "utf-8")
+    return "hyp.txt"
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_a_hypothesis_file_one_line_short_is_refused_naming_both_counts(tmp_path, command):
+    """Scored, it would shift every later line: BLEU 18.11 instead of 33.97."""
+    short = flores_hypotheses(tmp_path, slice(0, 1011))
+    result = invoke(tmp_path, command, f"""
 corpus:
 {flores_corpus()}
 systems:
-  - {{name: short, type: outputs, task: translation, path: hyp.txt}}
+  - {{name: short, type: outputs, task: translation, path: {short}}}
 metrics: [bleu]
-""",
-    )
-    assert report["provenance"]["systems"]["short"]["counts"]["missing"] == 12
-    missing = [s["segment_id"] for s in report["segments"] if s["status"] == "missing"]
-    assert missing == [str(i) for i in range(1001, 1013)]
+""")
+    assert result.exit_code == 2, result.output
+    assert "hyp.txt: 1011 line(s), but corpus 'flores' has 1012 (counted before limit/sample)" in result.stderr
+    assert "Traceback" not in result.output and not (tmp_path / "out" / "report.json").exists()
+
+
+def test_an_extra_line_or_an_empty_file_is_refused_too(tmp_path):
+    for lines, count in ((["x"] * 1013, 1013), ([], 0)):
+        (tmp_path / "hyp.txt").write_text("".join(line + "\n" for line in lines), "utf-8")
+        result = invoke(tmp_path, "validate", f"""
+corpus:
+{flores_corpus()}
+systems:
+  - {{name: mt, type: outputs, task: translation, path: hyp.txt}}
+metrics: [bleu]
+""")
+        assert result.exit_code == 2, result.output
+        assert f"hyp.txt: {count} line(s), but corpus 'flores' has 1012" in result.stderr
+
+
+def test_lines_are_counted_before_limit_and_sample(tmp_path):
+    """A limited run reads the full file's first lines: same scores as the full file's."""
+    full = flores_hypotheses(tmp_path)
+    report = run(tmp_path, f"""
+corpus:
+  - {{name: flores, format: parallel, source: {EXT}/flores/flores101.devtest.ara, references: [{EXT}/flores/flores101.devtest.eng], sample: {{n: 50, seed: 3}}}}
+systems:
+  - {{name: mt, type: outputs, task: translation, path: {full}}}
+metrics: [chrf]
+""")
+    segments = report["segments"]
+    assert len(segments) == 50 and all(s["status"] == "generated" for s in segments)
+    hypotheses = (EXT / HYP).read_text(encoding="utf-8").split("\n")
+    assert all(s["output"] == hypotheses[int(s["segment_id"]) - 1] for s in segments)
+    # the first 50 lines alone, with `sample: {n: 50}`, are 50 of 1012 lines: refused
+    flores_hypotheses(tmp_path, slice(0, 50))
+    result = invoke(tmp_path, "run", (tmp_path / "c.yaml").read_text(encoding="utf-8"))
+    assert result.exit_code == 2 and "hyp.txt: 50 line(s), but corpus 'flores' has 1012" in result.stderr
+
+
+def test_a_plain_text_file_must_name_its_corpus_among_several(tmp_path):
+    hyp = flores_hypotheses(tmp_path)
+    corpora = f"""
+corpus:
+{flores_corpus("a")}
+{flores_corpus("b")}
+systems:
+"""
+    result = invoke(tmp_path, "validate", corpora + f"  - {{name: mt, type: outputs, task: translation, path: {hyp}}}\n")
+    assert result.exit_code == 2, result.output
+    assert "system 'mt': " in result.stderr and "runs on 2 corpora (a, b); name its corpus with corpora: [NAME]" in result.stderr
+    result = invoke(tmp_path, "validate", corpora + f"  - {{name: mt, type: outputs, task: translation, path: {hyp}, corpora: [b]}}\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_plain_text_file_needs_a_line_aligned_corpus(tmp_path):
+    (tmp_path / "hyp.txt").write_text("x\n" * 9, "utf-8")
+    result = invoke(tmp_path, "validate", f"""
+articles: {REPO}/seeds/
+references: {REPO}/references/
+systems:
+  - {{name: mt, type: outputs, task: translation, path: hyp.txt}}
+""")
+    assert result.exit_code == 2, result.output
+    assert "corpus 'seeds' is not line-aligned (format: parallel)" in result.stderr
+
+
+def seed_outputs(tmp_path, ids: list[str]) -> str:
+    lines = [{"article_id": "000_e6a39a29327ab8d5", "segment_id": i, "output": "x"} for i in ids]
+    (tmp_path / "mine.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines), "utf-8")
+    return f"""
+articles: {REPO}/seeds/
+references: {REPO}/references/
+systems:
+  - {{name: mine, type: outputs, task: translation, path: mine.jsonl}}
+metrics: [bleu]
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "validate"])
+def test_an_outputs_jsonl_matching_no_example_is_refused(tmp_path, command):
+    result = invoke(tmp_path, command, seed_outputs(tmp_path, ["p1", "p2"]))
+    assert result.exit_code == 2, result.output
+    assert "mine.jsonl: none of its 2 output line(s) matches any of the 9 example(s) of system 'mine'" in result.stderr
+    assert "000_e6a39a29327ab8d5/p1" in result.stderr  # what the file has, next to what is wanted
+
+
+def test_allow_empty_scores_a_system_with_no_outputs(tmp_path):
+    config = seed_outputs(tmp_path, ["p1"]).replace("path: mine.jsonl}", "path: mine.jsonl, allow_empty: true}")
+    result = invoke(tmp_path, "run", config)
+    assert result.exit_code == 0, result.output
+    assert "none of its 1 output line(s) matches" in result.stderr
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["provenance"]["systems"]["mine"]["counts"]["missing"] == 9
+
+
+def test_validate_prints_what_run_would_warn_about(tmp_path):
+    refs = [json.loads(line) for line in (REPO / "references" / "000_e6a39a29327ab8d5.en.jsonl").open(encoding="utf-8")]
+    ids = [*[r["segment_id"] for r in refs][:7], "stray"]
+    result = invoke(tmp_path, "validate", seed_outputs(tmp_path, ids))
+    assert result.exit_code == 0, result.output
+    assert "mine: 2 missing output(s): " in result.stderr
+    assert "1 of 8 output line(s) match no example and were ignored: 000_e6a39a29327ab8d5/stray" in result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_empty_reference_strings_are_reported(tmp_path):
+    (tmp_path / "src.txt").write_text("واحد\nاثنان\nثلاثة\n", "utf-8")
+    (tmp_path / "ref.txt").write_text("one\n\nthree\n", "utf-8")
+    result = invoke(tmp_path, "validate", """
+corpus:
+  - {name: tiny, format: parallel, source: src.txt, references: [ref.txt]}
+systems:
+  - {name: copy, type: identity, task: translation}
+metrics: [bleu]
+""")
+    assert result.exit_code == 0, result.output
+    assert "corpus 'tiny': 1 segment(s) with an empty reference string: tiny/2" in result.stderr
+
+
+def test_sample_larger_than_the_corpus_is_an_error(tmp_path):
+    (tmp_path / "src.txt").write_text("واحد\nاثنان\n", "utf-8")
+    (tmp_path / "ref.txt").write_text("one\ntwo\n", "utf-8")
+    result = invoke(tmp_path, "validate", """
+corpus:
+  - {name: tiny, format: parallel, source: src.txt, references: [ref.txt], sample: {n: 3}}
+systems:
+  - {name: copy, type: identity, task: translation}
+metrics: [bleu]
+""")
+    assert result.exit_code == 2, result.output
+    assert "corpus 'tiny': sample: n = 3 is more than the 2 item(s) it has" in result.stderr

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from harness.run.cache import OutputCache
+
 from ..conftest import REPO
 from ..plugins.counting_system import expected_output
 
@@ -98,3 +100,41 @@ def test_sigkilled_run_resumes_without_losing_or_recomputing(tmp_path):
     cached_ids = {f"{s['article_id']}/{s['segment_id']}" for s in segments if s["cached"]}
     assert done_ids <= cached_ids
     print(f"killed after {len(done)} of {TOTAL} outputs; rerun: {counts}")
+
+
+def test_ctrl_c_prints_one_line_saying_what_is_kept_and_exits_130(tmp_path):
+    """SIGINT (Ctrl-C) mid-run: no traceback, one line with the count the cache keeps."""
+    config = tmp_path / "slow.yaml"
+    slow = {"name": "slow", "type": "counting_system:Counting", "task": "translation",
+            "calls": str(tmp_path / "calls.txt"), "batch_size": 1, "delay": 0.4}  # fmt: skip
+    config.write_text(
+        yaml.safe_dump({"articles": str(REPO / "seeds"), "references": str(REPO / "references"),
+                        "systems": [slow], "metrics": ["chrf"]}),
+        encoding="utf-8",
+    )  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), str(REPO)])}
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    process = subprocess.Popen(
+        _command(config, out, cache), cwd=tmp_path, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        _wait_for_lines(out / "outputs.jsonl", 2, process, limit_s=120)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    with OutputCache(cache) as stored:
+        in_cache = stored.stats().outputs
+    assert lines[0] == (
+        f"interrupted: {in_cache} finished output(s) are kept in the cache {cache}; "
+        "rerun the same command to resume"
+    )
+    written = len((out / "outputs.jsonl").read_text(encoding="utf-8").splitlines())
+    assert 2 <= written <= in_cache <= written + 1 < TOTAL + 1  # +1: a batch committed as SIGINT came
+    assert not (out / "report.json").exists()

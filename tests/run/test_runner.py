@@ -250,3 +250,35 @@ def test_a_cold_model_with_a_short_timeout_runs_from_the_cli(slow_loading, tmp_p
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     counts = report["provenance"]["systems"]["cold"]["counts"]
     assert counts["failed"] == 0 and counts["generated"] == 9
+
+
+class Untyped(System):
+    """A plug-in's mistake: outputs that are not strings (here, per source text)."""
+
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        values = {"int": 7, "bytes": b"text", "list": ["a"], "none": None}
+        return [values.get(e.source, e.source) for e in examples]  # type: ignore[misc]
+
+
+class NotAList(System):
+    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+        return None  # type: ignore[return-value]
+
+
+def test_an_output_that_is_not_a_string_fails_with_its_type():
+    system = Untyped(SystemParams(name="s", type="untyped", task=Task.TRANSLATION), Path("."))
+    generations = run_plan(_plan(["int", "ok", "bytes", "list", "none"]), {"s": system})
+    assert [(g.status, g.output, g.error) for g in generations] == [
+        (Status.FAILED, "", "TypeError: output is int, not str"),
+        (Status.GENERATED, "ok", None),
+        (Status.FAILED, "", "TypeError: output is bytes, not str"),
+        (Status.FAILED, "", "TypeError: output is list, not str"),
+        (Status.MISSING, "", "no output"),
+    ]
+
+
+def test_generate_returning_no_list_fails_each_output_with_the_type():
+    system = NotAList(SystemParams(name="s", type="x", task=Task.TRANSLATION), Path("."))
+    generations = run_plan(_plan(["a", "b"]), {"s": system})
+    assert {g.error for g in generations} == {"TypeError: generate returned NoneType, not a list of str"}
+    assert all(g.status is Status.FAILED for g in generations)

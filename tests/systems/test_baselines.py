@@ -44,9 +44,11 @@ def test_outputs_returns_none_for_missing_and_warns_about_unused(tmp_path):
             json.dumps({"article_id": "a1", "segment_id": "zzz", "output": "stray"}),
         ],
     )
-    assert system.generate([example("x", "title"), example("y", "bullet-1")]) == ["Title", None]
-    (warning,) = system.finish()
-    assert "1 output line(s) match no example" in warning and "a1/zzz" in warning
+    examples = [example("x", "title"), example("y", "bullet-1")]
+    assert system.generate(examples) == ["Title", None]
+    missing, unused = system.check_inputs([], examples)
+    assert missing == "o: 1 missing output(s): a1/bullet-1 (no output); scored as empty"
+    assert "1 of 2 output line(s) match no example" in unused and "a1/zzz" in unused
 
 
 def test_outputs_summaries_are_keyed_by_article(tmp_path):

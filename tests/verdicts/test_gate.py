@@ -175,11 +175,17 @@ def test_checks_name_the_corpus_when_a_run_has_several(tmp_path: Path) -> None:
         )
     reports = {}
     for run, text in (("base", "the minister said"), ("cand", "x")):
-        (tmp_path / f"{run}.txt").write_text("\n".join([text] * 30) + "\n", "utf-8")
+        # JSONL naming each line's corpus: one plain-text file cannot align with two corpora
+        lines = [
+            f'{{"corpus": "{c}", "article_id": "{c}", "segment_id": "{i}", "output": "{text}"}}\n'
+            for c in ("a", "b")
+            for i in range(1, 31)
+        ]
+        (tmp_path / f"{run}.jsonl").write_text("".join(lines), "utf-8")
         config = tmp_path / f"{run}.yaml"
         config.write_text(
             "corpus:\n" + "\n".join(corpora) + "\nsystems:\n"
-            f"  - {{name: mt, type: outputs, task: translation, path: {run}.txt}}\n"
+            f"  - {{name: mt, type: outputs, task: translation, path: {run}.jsonl}}\n"
             "metrics: [chrf]\n",
             encoding="utf-8",
         )
