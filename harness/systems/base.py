@@ -63,6 +63,9 @@ class SystemParams(BaseModel):
 _NOT_IN_FINGERPRINT = frozenset(
     {"name", "timeout", "load_timeout", "corpora", "allow_empty"}
 )
+# Params added after outputs were first cached: in the fingerprint only when set, so the
+# outputs cached before they existed keep their keys.
+_IN_FINGERPRINT_WHEN_SET = frozenset({"target_lang"})
 
 
 #: runs a step system on examples (through the run's output cache, when there is one):
@@ -176,6 +179,7 @@ class System(ABC):
                 key: value
                 for key, value in self.describe().items()
                 if key not in _NOT_IN_FINGERPRINT
+                and not (key in _IN_FINGERPRINT_WHEN_SET and value is None)
             }
             document: dict[str, Any] = {"backend_version": self.backend_version, "system": identity}
             libraries = self.library_versions()

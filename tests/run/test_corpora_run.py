@@ -4,6 +4,7 @@ run, and XL-Sum summaries (metric_vectors.md §E; ../shared/external)."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
@@ -222,6 +223,7 @@ metrics: [chrf]
     assert all(s["output"] == hypotheses[int(s["segment_id"]) - 1] for s in segments)
     # the first 50 lines alone, with `sample: {n: 50}`, are 50 of 1012 lines: refused
     flores_hypotheses(tmp_path, slice(0, 50))
+    shutil.rmtree(tmp_path / "out")  # a finished run folder is not overwritten without --force
     result = invoke(tmp_path, "run", (tmp_path / "c.yaml").read_text(encoding="utf-8"))
     assert result.exit_code == 2 and "hyp.txt: 50 line(s), but corpus 'flores' has 1012" in result.stderr
 

@@ -25,7 +25,7 @@ def plugins(monkeypatch):
     monkeypatch.syspath_prepend(str(PLUGINS))
 
 
-def _config(tmp_path: Path, systems: str, metrics: str = "[rouge1, rougeL]") -> Path:
+def _config(tmp_path: Path, systems: str, metrics: str = "[chrf, rouge1, rougeL]") -> Path:
     config = tmp_path / "pipeline.yaml"
     config.write_text(
         f"articles: {REPO / 'seeds'}\nreferences: {REPO / 'references'}\n"
