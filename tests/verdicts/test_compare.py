@@ -154,3 +154,50 @@ def test_unknown_test_method_names_the_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, "bad", ["perfect"], "compare: {test: t-test}\n")
     with pytest.raises(HarnessError, match=r"bad\.yaml:\d+: compare\.test: .*'paired-ar'"):
         load_config(config)
+
+
+FLORES_HYP = (
+    "external/mt_system_outputs/opus-mt-ar-en_opus-2019-12-18.flores101-devtest.ara-eng.hyp.txt"
+)
+
+
+def _flores_run(shared: Path, folder: Path, hypotheses: list[str]) -> Path:
+    """A run of plain-text outputs on FLORES-101 devtest (ara→eng); returns its folder."""
+    folder.mkdir()
+    (folder / "mt.txt").write_text("\n".join(hypotheses) + "\n", encoding="utf-8")
+    config = folder / "flores.yaml"
+    config.write_text(
+        f"name: {folder.name}\n"
+        f"corpus:\n  - {{name: flores, format: parallel, "
+        f"source: {shared / 'external/flores/flores101.devtest.ara'}, "
+        f"references: [{shared / 'external/flores/flores101.devtest.eng'}]}}\n"
+        "systems:\n  - {name: mt, type: outputs, task: translation, path: mt.txt}\n"
+        "metrics: [bleu, chrf, ter]\n",
+        encoding="utf-8",
+    )
+    report = evaluate(prepare(load_config(config)))
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_one_changed_line_of_1012_is_not_a_regression(shared: Path, tmp_path: Path) -> None:
+    """Done-when of issue 11: one FLORES hypothesis replaced → p ≥ 0.5 on every metric with the
+    default test, and the default gate passes. (sacrebleu's --paired-ar says p = 0.0001.)"""
+    hypotheses = (shared / FLORES_HYP).read_text(encoding="utf-8").splitlines()
+    assert len(hypotheses) == 1012
+    changed = list(hypotheses)
+    changed[500] = "The committee will meet again next week to discuss the proposal."
+    base = _flores_run(shared, tmp_path / "base", hypotheses)
+    candidate = _flores_run(shared, tmp_path / "candidate", changed)
+
+    result = _compare(str(base), str(candidate))
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[1 : lines.index("segments that got worst:")]
+    rows = [line.split() for line in table if line.startswith("mt ")]
+    assert [row[2] for row in rows] == ["bleu", "chrf", "ter"]
+    for row in rows:
+        p = float(row[-4])  # …  Δ  [low, high]  p  no significant change
+        assert p >= 0.5, row
+    assert "PASS: 3/3 gate checks passed" in result.output
