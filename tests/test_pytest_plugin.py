@@ -57,7 +57,7 @@ def test_a_degraded_candidate_fails_with_the_numbers_in_junit(
     result = pytester.runpytest("--junitxml=junit.xml")
     result.assert_outcomes(passed=2, failed=2)  # both floors hold; both drops are regressions
     result.stdout.fnmatch_lines(
-        ["*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.0001 (paired-ar)*"]
+        ["*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.00* (paired-ar)*REGRESSION (worse by at least*"]
     )
     junit = (pytester.path / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="2"' in junit

@@ -82,7 +82,7 @@ class PairedResult:
     #: candidate − baseline on each paired bootstrap resample (None below 2 units)
     resampled: np.ndarray | None = field(default=None, repr=False, compare=False)
 
-    def worsening_bound(self, alpha: float, higher_is_better: bool) -> float | None:
+    def worsening_bound(self, alpha: float, metric: Metric | type[Metric]) -> float | None:
         """One-sided ``(1 − alpha)`` lower bound of the worsening (how much worse the candidate
         is, in score points, in the metric's direction), from the paired bootstrap resamples.
 
@@ -90,8 +90,7 @@ class PairedResult:
         """
         if self.resampled is None:
             return None
-        worsening = -self.resampled if higher_is_better else self.resampled
-        return lower_bound(worsening, alpha)
+        return lower_bound(-metric.improvement(self.resampled), alpha)
 
 
 def _p_value(exceeding: int, draws: int) -> float:

@@ -1,7 +1,8 @@
 """Checking a gate: its rules applied to a candidate report and its paired comparisons.
 
 ``floor`` rules read the candidate's scores; ``max_drop`` rules read the comparisons against
-the baseline. The metric decides what "worse" means (TER: higher).
+the baseline and fail only when the worsening is significantly larger than ``max_drop``. The
+metric decides what "worse" means (TER: higher).
 """
 
 from __future__ import annotations
@@ -64,17 +65,31 @@ def _floor_check(result: dict[str, Any], floor: float, corpus: str | None) -> Ch
 
 
 def _drop_check(comparison: Comparison, max_drop: float, alpha: float, corpus: str | None) -> Check:
+    """``max_drop`` is a margin, tested as one: H0 is "worsening ≤ max_drop".
+
+    The rule fails when the worsening is significant by the paired test (p < α, the plain test
+    of ``max_drop: 0``) *and* the one-sided (1 − α) lower bound of the worsening, from the
+    paired bootstrap, lies above ``max_drop``: the data say the candidate is worse by more than
+    the margin, not merely worse than the baseline by an amount that could be within it.
+    """
     r = comparison.result
-    worsening = -METRICS.get(comparison.metric).improvement(r.delta)
-    significant = r.p_value is not None and r.p_value < alpha
-    regression = worsening > max_drop and significant
+    metric = METRICS.get(comparison.metric)
+    worsening = -metric.improvement(r.delta)
+    significant = r.p_value is not None and r.p_value < alpha and worsening > 0
+    bound = r.worsening_bound(alpha, metric)
+    beyond_margin = max_drop == 0 or (bound is not None and bound > max_drop)
+    regression = significant and beyond_margin
     interval = r.interval
     ci = f"[{_fmt(interval.low)}, {_fmt(interval.high)}]" if interval else "n/a"
     p = "n/a" if r.p_value is None else f"{r.p_value:.4f}"
+    level = f"{100 * (1 - alpha):g}%"
+    lower = f"worse by at least {bound:.2f} ({level} one-sided bound)" if bound is not None else ""
     if regression:
-        why = "REGRESSION"
-    elif worsening > max_drop:
+        why = f"REGRESSION ({lower})" if lower else "REGRESSION"
+    elif worsening > 0 and not significant:
         why = f"ok (worse by {worsening:.2f} but not significant at α={alpha:g})"
+    elif worsening > 0:
+        why = f"ok ({lower}, within the tolerated drop)" if lower else "ok"
     else:
         why = "ok"
     on = f"{comparison.task} on {corpus}" if corpus else comparison.task
