@@ -24,7 +24,7 @@ from harness.reports.write import rerender
 from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
 from harness.run.evaluate import evaluate, open_cache, prepare
 from harness.run.folder import RunFolder, default_run_dir
-from harness.stats import PairedTest
+from harness.stats import PairedTest, Resample
 from harness.systems import SYSTEMS
 
 app = typer.Typer(
@@ -149,12 +149,16 @@ def compare(
     test: Annotated[
         PairedTest | None, typer.Option("--test", help="Paired test (default: the gate's).")
     ] = None,
+    resample: Annotated[
+        Resample | None,
+        typer.Option("--resample", help="Draw segments or whole articles (default: the gate's)."),
+    ] = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
-    _exit_on_gate(GateRun.load(baseline, gate, test).check(load_report(candidate)))
+    _exit_on_gate(GateRun.load(baseline, gate, test, resample).check(load_report(candidate)))
 
 
 @app.command()

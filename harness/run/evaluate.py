@@ -22,8 +22,8 @@ from harness.reports.document import build_report, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.plan import WorkItem, build_plan
 from harness.run.runner import run_plan
-from harness.run.scoring import score_system
-from harness.stats import bootstrap_signature
+from harness.run.scoring import article_groups, score_system
+from harness.stats import Resample, bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.verdicts.compare import compare_in_run
 
@@ -93,11 +93,12 @@ def evaluate(
         log.info("warning: %s", message)
         warn(message)
 
+    config = prepared.config
+    resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
     results: list[MetricResult] = []
     for group in by_group.values():
-        results.extend(score_system(group, list(prepared.metrics.values())))
+        results.extend(score_system(group, list(prepared.metrics.values()), resample))
 
-    config = prepared.config
     described = {name: system.describe() for name, system in prepared.systems.items()}
     provenance: dict[str, Any] = {
         "run_name": config.name,
@@ -125,7 +126,7 @@ def evaluate(
         },
         "cache": str(cache.path) if cache is not None else None,
         "metrics": {
-            name: metric.signature() + bootstrap_signature()
+            name: metric.signature() + bootstrap_signature(resample=resample)
             for name, metric in prepared.metrics.items()
             if any(r.metric == name for r in results)
         },
@@ -136,12 +137,19 @@ def evaluate(
     comparisons = None
     if config.compare is not None:
         comparisons = [
-            c.to_json() for c in compare_in_run(results, prepared.metrics, config.compare)
+            c.to_json()
+            for c in compare_in_run(
+                results,
+                prepared.metrics,
+                config.compare,
+                {key: article_groups(group) for key, group in by_group.items()},
+            )
         ]
         test = config.compare.test
         provenance["comparisons"] = {
             "test": test.value,
-            "settings": test.signature().lstrip("|"),
+            "settings": test.signature(resample).lstrip("|"),
+            "resample": resample.value,
             "alpha": config.compare.alpha,
         }
     return build_report(by_group, results, prepared.metrics, provenance, comparisons)

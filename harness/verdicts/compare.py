@@ -7,7 +7,7 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,14 @@ from harness.errors import HarnessError
 from harness.metrics import Metric, make_metric
 from harness.records import MetricResult
 from harness.report_file import read_report
-from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedResult, PairedTest, paired_test
+from harness.stats import (
+    DEFAULT_ALPHA,
+    DEFAULT_TEST,
+    PairedResult,
+    PairedTest,
+    Resample,
+    paired_test,
+)
 from harness.verdicts.verdict import Verdict, verdict_of
 
 SegmentKey = tuple[Any, ...]
@@ -68,9 +75,15 @@ def _pairs(names: Sequence[str], baseline: str | None) -> Iterable[tuple[str, st
 
 
 def compare_in_run(
-    results: Sequence[MetricResult], metrics: dict[str, Metric], settings: CompareSettings
+    results: Sequence[MetricResult],
+    metrics: dict[str, Metric],
+    settings: CompareSettings,
+    articles: Mapping[tuple[str | None, str], Sequence[Hashable]] | None = None,
 ) -> list[Comparison]:
-    """Comparisons between the systems of one run, within each task (and corpus)."""
+    """Comparisons between the systems of one run, within each task (and corpus).
+
+    ``articles`` maps (corpus, system) to each statistics row's article, which
+    ``resample: article`` draws whole."""
     groups: dict[tuple[str, str | None, str], dict[str, MetricResult]] = {}
     for result in results:
         key = (result.task.value, result.corpus, result.metric)
@@ -79,8 +92,17 @@ def compare_in_run(
     for (task, corpus, metric_name), by_system in groups.items():
         metric = metrics[metric_name]
         for baseline, system in _pairs(list(by_system), settings.baseline):
+            groups = None
+            if settings.resample is Resample.ARTICLE:
+                if articles is None:
+                    raise HarnessError("resample: article needs the article of each segment")
+                groups = articles[corpus, baseline]
             outcome = paired_test(
-                metric, by_system[baseline].stats, by_system[system].stats, settings.test
+                metric,
+                by_system[baseline].stats,
+                by_system[system].stats,
+                settings.test,
+                groups=groups,
             )
             comparisons.append(Comparison(baseline, system, task, metric_name, corpus, outcome))
     return comparisons
@@ -168,6 +190,7 @@ def compare_reports(
     candidate: dict[str, Any],
     test: PairedTest = DEFAULT_TEST,
     worst: int = 5,
+    resample: Resample = Resample.SEGMENT,
 ) -> ReportComparison:
     """Paired comparisons of the candidate report's systems against the baseline report's."""
     base_where, cand_where = baseline["_path"], candidate["_path"]
@@ -204,7 +227,8 @@ def compare_reports(
             metric = make_metric(metric_name, options)
             base_stats = [base_rows[k] for k in keys]
             cand_stats = [cand_rows[k] for k in keys]
-            outcome = paired_test(metric, base_stats, cand_stats, test)
+            groups = [key[:2] for key in keys] if resample is Resample.ARTICLE else None
+            outcome = paired_test(metric, base_stats, cand_stats, test, groups=groups)
             comparisons.append(Comparison(base_key[0], system, task, metric_name, corpus, outcome))
             if metric_name == shared[0]:
                 changes.extend(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from harness.errors import HarnessError
 from harness.metrics import METRICS
-from harness.stats import PairedTest
+from harness.stats import PairedTest, Resample
 from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
 from harness.verdicts.gate.rules import Gate, default_gate, load_gate
 
@@ -152,13 +152,17 @@ def gate_reports(
     candidate: dict[str, Any],
     gate: Gate | None = None,
     test: PairedTest | None = None,
+    resample: Resample | None = None,
 ) -> GateOutcome:
-    """Compare two reports and apply the gate (or :func:`default_gate`)."""
+    """Compare two reports and apply the gate (or :func:`default_gate`); ``test`` and
+    ``resample`` override the gate's."""
     if gate is None:
         gate = default_gate([r["metric"] for r in candidate["results"]])
     if test is not None:
         gate = gate.model_copy(update={"test": test})
-    comparison = compare_reports(baseline, candidate, gate.test)
+    if resample is not None:
+        gate = gate.model_copy(update={"resample": resample})
+    comparison = compare_reports(baseline, candidate, gate.test, resample=gate.resample)
     checks = check_gate(gate, candidate["results"], comparison.comparisons)
     return GateOutcome(gate, comparison, checks)
 
@@ -170,15 +174,21 @@ class GateRun:
     baseline: dict[str, Any] | None
     gate: Gate | None
     test: PairedTest | None = None
+    resample: Resample | None = None
 
     @classmethod
     def load(
-        cls, baseline: Path | None, gate: Path | None, test: PairedTest | None = None
+        cls,
+        baseline: Path | None,
+        gate: Path | None,
+        test: PairedTest | None = None,
+        resample: Resample | None = None,
     ) -> GateRun:
         return cls(
             load_report(baseline) if baseline is not None else None,
             load_gate(gate) if gate is not None else None,
             test,
+            resample,
         )
 
     def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
@@ -186,7 +196,7 @@ class GateRun:
         if path is not None:
             candidate = {**candidate, "_path": str(path)}
         if self.baseline is not None:
-            return gate_reports(self.baseline, candidate, self.gate, self.test)
+            return gate_reports(self.baseline, candidate, self.gate, self.test, self.resample)
         assert self.gate is not None, "GateRun needs a baseline or a gate"
         checks = check_gate(self.gate, candidate["results"], [])
         return GateOutcome(self.gate, ReportComparison([], []), checks)

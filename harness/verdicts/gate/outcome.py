@@ -26,7 +26,8 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
     alpha = outcome.gate.alpha
     lines = []
     if outcome.comparison.comparisons:
-        lines.append(f"candidate vs baseline ({outcome.gate.test.value}, α = {alpha:g}):")
+        by = "" if outcome.gate.resample == "segment" else f", by {outcome.gate.resample}"
+        lines.append(f"candidate vs baseline ({outcome.gate.test.value}, α = {alpha:g}{by}):")
         header = ["system", "task", "metric", "baseline", "candidate", "Δ", "95% CI of Δ", "p"]
         rows = []
         several = len({c.corpus for c in outcome.comparison.comparisons}) > 1
