@@ -14,7 +14,7 @@ from typing import Any
 
 from harness.config import CompareSettings
 from harness.errors import HarnessError
-from harness.metrics import Metric, make_metric
+from harness.metrics import METRICS, Metric, make_metric
 from harness.records import MetricResult
 from harness.report_file import read_report
 from harness.stats import (
@@ -113,7 +113,9 @@ def compare_in_run(
 
 def load_report(path: Path) -> dict[str, Any]:
     """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
-    file, report = read_report(path, ("results", "segments", "provenance"))
+    file, report = read_report(
+        path, ("results", "segments", "provenance"), known_metric=METRICS.registered
+    )
     report["_path"] = str(file)
     return report
 
@@ -224,7 +226,7 @@ def compare_reports(
                 )
             keys = list(base_rows)
             options = candidate["provenance"].get("metric_options", {}).get(metric_name)
-            metric = make_metric(metric_name, options)
+            metric = make_metric(metric_name, options, from_report=True)
             base_stats = [base_rows[k] for k in keys]
             cand_stats = [cand_rows[k] for k in keys]
             groups = [key[:2] for key in keys] if resample is Resample.ARTICLE else None
