@@ -250,3 +250,37 @@ def test_max_drop_zero_is_the_plain_significance_test() -> None:
     assert not zero.passed
     _, small = _margin_checks(max_drop=0.5, shift=0.004)  # 0.4 points worse: within 0.5
     assert small.passed
+
+
+def test_a_gate_with_only_max_drop_rules_and_no_baseline_is_refused_before_running(
+    tmp_path: Path,
+) -> None:
+    """It used to print "PASS: 0/0" and exit 0: a build that checked nothing passed."""
+    write_outputs(tmp_path, "mt", degrade=True)
+    config = write_config(tmp_path, "candidate", ["mt"])
+    gate = _gate(tmp_path, "metrics:\n  bleu: {max_drop: 0.5}\n  ter: {max_drop: 1}\n")
+    result = _run(config, "--gate", str(gate))
+    assert result.exit_code == 2, result.output
+    assert "gate.yaml: nothing to check: every rule is a max_drop" in result.output
+    assert "--baseline" in result.output
+    assert not (tmp_path / "run-candidate").exists()
+
+
+def test_compare_where_no_gate_rule_applies_exits_2(runs: dict[str, Path], tmp_path: Path) -> None:
+    """The gate's only rule is on chrF, which the baseline does not have: nothing compared."""
+    import json
+
+    report = json.loads((runs["base"] / "report.json").read_text(encoding="utf-8"))
+    report["results"] = [r for r in report["results"] if r["metric"] != "chrf"]
+    for segment in report["segments"]:
+        del segment["stats"]["chrf"], segment["scores"]["chrf"]
+    del report["provenance"]["metrics"]["chrf"]
+    baseline = tmp_path / "no-chrf.json"
+    baseline.write_text(json.dumps(report), encoding="utf-8")
+    gate = _gate(tmp_path, "metrics:\n  chrf: {max_drop: 0}\n")
+    result = CliRunner().invoke(
+        app, ["compare", str(baseline), str(runs["degraded"]), "--gate", str(gate)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "nothing to check: no gate rule applies (rules: chrf (max_drop)" in result.output
+    assert "metrics compared with the baseline: bleu, ter" in result.output

@@ -184,19 +184,43 @@ class GateRun:
         test: PairedTest | None = None,
         resample: Resample | None = None,
     ) -> GateRun:
+        """Load and check both before anything runs; a gate with nothing it could check (only
+        ``max_drop`` rules and no baseline) is refused here."""
+        loaded = load_gate(gate) if gate is not None else None
+        if gate is not None and loaded is not None and baseline is None:
+            floors = [name for name, rule in loaded.metrics.items() if rule.floor is not None]
+            if not floors:
+                raise HarnessError(
+                    f"{gate}: nothing to check: every rule is a max_drop, which compares with "
+                    "a baseline; give --baseline or add a floor"
+                )
         return cls(
             load_report(baseline) if baseline is not None else None,
-            load_gate(gate) if gate is not None else None,
+            loaded,
             test,
             resample,
         )
 
     def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
-        """Gate ``candidate``; without a baseline only the floors can be checked."""
+        """Gate ``candidate``; without a baseline only the floors can be checked. A gate none
+        of whose rules applies is an error: passing it would say nothing."""
         if path is not None:
             candidate = {**candidate, "_path": str(path)}
         if self.baseline is not None:
-            return gate_reports(self.baseline, candidate, self.gate, self.test, self.resample)
-        assert self.gate is not None, "GateRun needs a baseline or a gate"
-        checks = check_gate(self.gate, candidate["results"], [])
-        return GateOutcome(self.gate, ReportComparison([], []), checks)
+            outcome = gate_reports(self.baseline, candidate, self.gate, self.test, self.resample)
+        else:
+            assert self.gate is not None, "GateRun needs a baseline or a gate"
+            checks = check_gate(self.gate, candidate["results"], [])
+            outcome = GateOutcome(self.gate, ReportComparison([], []), checks)
+        if not outcome.checks:
+            rules = ", ".join(
+                f"{name} ({'floor' if rule.floor is not None else 'max_drop'})"
+                for name, rule in outcome.gate.metrics.items()
+            )
+            compared = sorted({c.metric for c in outcome.comparison.comparisons})
+            raise HarnessError(
+                f"{candidate.get('_path', 'candidate')}: nothing to check: no gate rule applies "
+                f"(rules: {rules}; metrics compared with the baseline: "
+                f"{', '.join(compared) or 'none'})"
+            )
+        return outcome
