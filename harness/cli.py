@@ -87,6 +87,13 @@ def run(
     gate: Annotated[
         Path | None, typer.Option("--gate", help="Gate file: exit 1 when a rule fails.")
     ] = None,
+    allow_different_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-different-data",
+            help="Compare with --baseline even when its corpora were read from other files.",
+        ),
+    ] = False,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -95,7 +102,11 @@ def run(
     from harness.verdicts.gate import GateRun
 
     # usage errors in the baseline or gate surface before any model runs
-    gating = GateRun.load(baseline, gate) if baseline or gate else None
+    gating = (
+        GateRun.load(baseline, gate, allow_different_data=allow_different_data)
+        if baseline or gate
+        else None
+    )
     prepared = prepare(load_config(config))
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
     out_dir = out or default_run_dir(prepared.config.name)
@@ -153,12 +164,20 @@ def compare(
         Resample | None,
         typer.Option("--resample", help="Draw segments or whole articles (default: the gate's)."),
     ] = None,
+    allow_different_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-different-data",
+            help="Compare even when the corpora were read from different files (sha256).",
+        ),
+    ] = False,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
-    _exit_on_gate(GateRun.load(baseline, gate, test, resample).check(load_report(candidate)))
+    gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
+    _exit_on_gate(gating.check(load_report(candidate)))
 
 
 @app.command()

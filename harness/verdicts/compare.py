@@ -8,7 +8,7 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,33 @@ class SegmentChange:
 class ReportComparison:
     comparisons: list[Comparison]
     worst: list[SegmentChange]
+    #: what the reader must know (e.g. corpora read from different files, when allowed)
+    notes: list[str] = field(default_factory=list)
+
+
+def _corpus_files(report: dict[str, Any]) -> dict[str, list[str]]:
+    """corpus name → sorted sha256 of the files it was read from (paths differ by machine)."""
+    provenance = report["provenance"]
+    corpora = dict(provenance.get("corpora") or {})
+    first = provenance.get("corpus")
+    if first and first.get("name") not in corpora:
+        corpora[first["name"]] = first
+    return {name: sorted((info.get("files") or {}).values()) for name, info in corpora.items()}
+
+
+def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
+    """One line per corpus (by name, in both reports) whose files' sha256 differ."""
+    base, cand = _corpus_files(baseline), _corpus_files(candidate)
+    lines = []
+    for name in sorted(base.keys() & cand.keys()):
+        if base[name] != cand[name]:
+            only = sorted(set(cand[name]) - set(base[name])) or sorted(set(base[name]))
+            lines.append(
+                f"corpus '{name}' was read from different files "
+                f"({len(base[name])} vs {len(cand[name])} file(s); e.g. sha256 {only[0][:12]}… "
+                "in only one)"
+            )
+    return lines
 
 
 def _match_groups(
@@ -193,9 +220,19 @@ def compare_reports(
     test: PairedTest = DEFAULT_TEST,
     worst: int = 5,
     resample: Resample = Resample.SEGMENT,
+    allow_different_data: bool = False,
 ) -> ReportComparison:
-    """Paired comparisons of the candidate report's systems against the baseline report's."""
+    """Paired comparisons of the candidate report's systems against the baseline report's.
+
+    Reports whose corpora were read from different files (sha256) are refused unless
+    ``allow_different_data``: the same segment ids on other text compare nothing."""
     base_where, cand_where = baseline["_path"], candidate["_path"]
+    differences = data_differences(baseline, candidate)
+    if differences and not allow_different_data:
+        raise HarnessError(
+            f"{cand_where}: {differences[0]} than in {base_where}; the scores are not "
+            "comparable (give --allow-different-data to compare anyway)"
+        )
     base_groups, cand_groups = _group(baseline), _group(candidate)
     pairs = _match_groups(base_groups, cand_groups)
     if not pairs:
@@ -236,7 +273,8 @@ def compare_reports(
                 changes.extend(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
                 )
-    return ReportComparison(comparisons, changes)
+    notes = [f"{d} (compared anyway: --allow-different-data)" for d in differences]
+    return ReportComparison(comparisons, changes, notes)
 
 
 def _worst_segments(

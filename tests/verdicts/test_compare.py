@@ -22,8 +22,6 @@ COMPARISON_KEYS = {
 }  # fmt: skip
 
 
-
-
 def _compare(*args: str):
     return CliRunner().invoke(app, ["compare", *args])
 
@@ -207,3 +205,38 @@ def test_one_changed_line_of_1012_is_not_a_regression(shared: Path, tmp_path: Pa
         p = float(row[-4])  # …  Δ  [low, high]  p  no significant change
         assert p >= 0.5, row
     assert "PASS: 3/3 gate checks passed" in result.output
+
+
+def _other_data(report: dict) -> None:
+    """As if the baseline had been run on an edited reference file."""
+    for info in (report["provenance"]["corpus"], *report["provenance"]["corpora"].values()):
+        path = next(p for p in info["files"] if p.endswith(".jsonl"))
+        info["files"][path] = "0" * 64
+
+
+def test_reports_on_different_corpus_files_are_refused_unless_allowed(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Same segment ids, other text: by sha256 of the corpus files, not by their paths."""
+    baseline = _edited(runs["base"], tmp_path, _other_data)
+    refused = _compare(str(baseline), str(runs["same"]))
+    assert refused.exit_code == 2, refused.output
+    assert "corpus 'seeds' was read from different files" in refused.output
+    assert "--allow-different-data" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+
+    allowed = _compare(str(baseline), str(runs["same"]), "--allow-different-data")
+    assert allowed.exit_code == 0, allowed.output
+    assert "warning: corpus 'seeds' was read from different files" in allowed.output
+
+    moved = _edited(
+        runs["base"],
+        tmp_path,
+        lambda r: [
+            info.update(
+                files={f"/elsewhere/{i}": sha for i, sha in enumerate(info["files"].values())}
+            )
+            for info in (r["provenance"]["corpus"], *r["provenance"]["corpora"].values())
+        ],
+    )
+    assert _compare(str(moved), str(runs["same"])).exit_code == 0  # same files, other folder

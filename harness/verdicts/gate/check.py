@@ -153,6 +153,7 @@ def gate_reports(
     gate: Gate | None = None,
     test: PairedTest | None = None,
     resample: Resample | None = None,
+    allow_different_data: bool = False,
 ) -> GateOutcome:
     """Compare two reports and apply the gate (or :func:`default_gate`); ``test`` and
     ``resample`` override the gate's."""
@@ -162,7 +163,13 @@ def gate_reports(
         gate = gate.model_copy(update={"test": test})
     if resample is not None:
         gate = gate.model_copy(update={"resample": resample})
-    comparison = compare_reports(baseline, candidate, gate.test, resample=gate.resample)
+    comparison = compare_reports(
+        baseline,
+        candidate,
+        gate.test,
+        resample=gate.resample,
+        allow_different_data=allow_different_data,
+    )
     checks = check_gate(gate, candidate["results"], comparison.comparisons)
     return GateOutcome(gate, comparison, checks)
 
@@ -175,6 +182,7 @@ class GateRun:
     gate: Gate | None
     test: PairedTest | None = None
     resample: Resample | None = None
+    allow_different_data: bool = False
 
     @classmethod
     def load(
@@ -183,6 +191,7 @@ class GateRun:
         gate: Path | None,
         test: PairedTest | None = None,
         resample: Resample | None = None,
+        allow_different_data: bool = False,
     ) -> GateRun:
         """Load and check both before anything runs; a gate with nothing it could check (only
         ``max_drop`` rules and no baseline) is refused here."""
@@ -199,6 +208,7 @@ class GateRun:
             loaded,
             test,
             resample,
+            allow_different_data,
         )
 
     def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
@@ -207,7 +217,14 @@ class GateRun:
         if path is not None:
             candidate = {**candidate, "_path": str(path)}
         if self.baseline is not None:
-            outcome = gate_reports(self.baseline, candidate, self.gate, self.test, self.resample)
+            outcome = gate_reports(
+                self.baseline,
+                candidate,
+                self.gate,
+                self.test,
+                self.resample,
+                self.allow_different_data,
+            )
         else:
             assert self.gate is not None, "GateRun needs a baseline or a gate"
             checks = check_gate(self.gate, candidate["results"], [])

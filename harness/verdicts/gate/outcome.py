@@ -66,6 +66,7 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
             for w in outcome.comparison.worst
         ]
         lines += _columns(["system", "task", "segment", "metric", "baseline", "candidate"], rows, 4)
+    lines += [f"warning: {note}" for note in outcome.comparison.notes]
     failed = [check for check in outcome.checks if not check.passed]
     lines += [""] + [f"FAIL {check.name}: {check.message}" for check in failed]
     verdict = "REGRESSION" if failed else "PASS"
