@@ -137,17 +137,45 @@ def _group(report: dict[str, Any]) -> dict[tuple[str, str, str | None], dict[str
     return groups
 
 
-def _rows(segments: list[dict[str, Any]], metric: str, where: str) -> dict[SegmentKey, Any]:
+def _rows(
+    segments: list[dict[str, Any]], metric: str, where: str, width: int
+) -> dict[SegmentKey, Any]:
+    """Each segment's statistics row for ``metric``: present, once, and ``width`` numbers."""
     rows = {}
     for segment in segments:
         stats = segment.get("stats")
+        name = f"{segment['article_id']}/{segment.get('segment_id')}"
         if not isinstance(stats, dict) or metric not in stats:
             raise HarnessError(
-                f"{where}: segment {segment['article_id']}/{segment['segment_id']} has no "
+                f"{where}: segment {name} has no "
                 f"per-segment statistics for {metric} (report written by an older harness?)"
             )
-        rows[_segment_key(segment)] = stats[metric]
+        if len(stats[metric]) != width:
+            raise HarnessError(
+                f"{where}: segment {name}: key 'stats.{metric}' has {len(stats[metric])} "
+                f"value(s); {metric} has {width} statistics per segment"
+            )
+        key = _segment_key(segment)
+        if key in rows:
+            raise HarnessError(f"{where}: segment {name} of {segment['system']} appears twice")
+        rows[key] = stats[metric]
     return rows
+
+
+def _report_metric(name: str, report: dict[str, Any]) -> tuple[Metric, int]:
+    """The metric a report names, with the options it records, and its statistics width."""
+    options = report["provenance"].get("metric_options", {}).get(name)
+    try:
+        metric = make_metric(name, options, from_report=True)
+        width = len(metric.segment_stats(["a"], [["a"]])[0])
+    except HarnessError as exc:
+        raise HarnessError(f"{report['_path']}: {exc}") from None
+    except Exception as exc:  # options from an untrusted file: any failure is the file's
+        raise HarnessError(
+            f"{report['_path']}: key 'provenance.metric_options.{name}': cannot make the "
+            f"metric with these options ({type(exc).__name__}: {exc})"
+        ) from None
+    return metric, width
 
 
 @dataclass(frozen=True)
@@ -253,8 +281,9 @@ def compare_reports(
                     f"{cand_where}: {metric_name} signature differs from {base_where}: "
                     f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
                 )
-            base_rows = _rows(base_group["segments"], metric_name, base_where)
-            cand_rows = _rows(cand_group["segments"], metric_name, cand_where)
+            metric, width = _report_metric(metric_name, candidate)
+            base_rows = _rows(base_group["segments"], metric_name, base_where, width)
+            cand_rows = _rows(cand_group["segments"], metric_name, cand_where, width)
             if base_rows.keys() != cand_rows.keys():
                 only = sorted(map(str, base_rows.keys() ^ cand_rows.keys()))[:3]
                 raise HarnessError(
@@ -262,8 +291,6 @@ def compare_reports(
                     f"(e.g. {', '.join(only)}); reports must cover the same segments"
                 )
             keys = list(base_rows)
-            options = candidate["provenance"].get("metric_options", {}).get(metric_name)
-            metric = make_metric(metric_name, options, from_report=True)
             base_stats = [base_rows[k] for k in keys]
             cand_stats = [cand_rows[k] for k in keys]
             groups = [key[:2] for key in keys] if resample is Resample.ARTICLE else None

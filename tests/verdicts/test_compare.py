@@ -71,6 +71,12 @@ def _edited(run: Path, tmp_path: Path, edit) -> Path:
         (lambda r: r["provenance"]["metrics"].update(bleu="BLEU|tok:intl"), "signature differs"),
         (lambda r: [s.pop("stats") for s in r["segments"]], "no per-segment statistics"),
         (lambda r: r.pop("results"), "not a harness report"),
+        (lambda r: r["segments"][0]["stats"].update(bleu=[1.0]), "key 'stats.bleu' has 1 value"),
+        (lambda r: r["segments"].append(dict(r["segments"][0])), "appears twice"),
+        (
+            lambda r: r["provenance"]["metric_options"].update(bleu={"args": ["true"]}),
+            "metric 'bleu': bad option",
+        ),
     ],
 )
 def test_mismatched_reports_are_a_usage_error(
