@@ -44,9 +44,7 @@ class Registry(Generic[T]):
 
     def registered(self, name: str) -> bool:
         """Built in or declared by an installed package; never an import path."""
-        return name in self._targets or (
-            not _is_import_path(name) and name in self._entry_points()
-        )
+        return name in self._targets or (not _is_import_path(name) and name in self._entry_points())
 
     def get_registered(self, name: str) -> T:
         """The implementation of a registered name (built in or an entry point). For names

@@ -168,8 +168,7 @@ def validate_report(
     missing = [key for key in needed if key not in document]
     if missing:
         raise HarnessError(
-            f"{file}: not a harness report (needs {', '.join(needed)}; "
-            f"missing key '{missing[0]}')"
+            f"{file}: not a harness report (needs {', '.join(needed)}; missing key '{missing[0]}')"
         )
     try:
         report = Report.model_validate(document)
