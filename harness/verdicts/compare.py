@@ -218,9 +218,9 @@ def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> lis
         if base[name] != cand[name]:
             only = sorted(set(cand[name]) - set(base[name])) or sorted(set(base[name]))
             lines.append(
-                f"corpus '{name}' was read from different files "
-                f"({len(base[name])} vs {len(cand[name])} file(s); e.g. sha256 {only[0][:12]}… "
-                "in only one)"
+                f"corpus '{name}' was not read from the same files in both reports "
+                f"(sha256 {only[0][:12]}… is in only one; {len(base[name])} vs "
+                f"{len(cand[name])} file(s))"
             )
     return lines
 
@@ -258,7 +258,7 @@ def compare_reports(
     differences = data_differences(baseline, candidate)
     if differences and not allow_different_data:
         raise HarnessError(
-            f"{cand_where}: {differences[0]} than in {base_where}; the scores are not "
+            f"{cand_where}: {differences[0]}, baseline {base_where}: the scores are not "
             "comparable (give --allow-different-data to compare anyway)"
         )
     base_groups, cand_groups = _group(baseline), _group(candidate)

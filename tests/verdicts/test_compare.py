@@ -227,13 +227,13 @@ def test_reports_on_different_corpus_files_are_refused_unless_allowed(
     baseline = _edited(runs["base"], tmp_path, _other_data)
     refused = _compare(str(baseline), str(runs["same"]))
     assert refused.exit_code == 2, refused.output
-    assert "corpus 'seeds' was read from different files" in refused.output
+    assert "corpus 'seeds' was not read from the same files in both reports" in refused.output
     assert "--allow-different-data" in refused.output
     assert len(refused.output.strip().splitlines()) == 1
 
     allowed = _compare(str(baseline), str(runs["same"]), "--allow-different-data")
     assert allowed.exit_code == 0, allowed.output
-    assert "warning: corpus 'seeds' was read from different files" in allowed.output
+    assert "warning: corpus 'seeds' was not read from the same files" in allowed.output
 
     moved = _edited(
         runs["base"],
