@@ -33,7 +33,7 @@ from harness.run.cache import (
 from harness.run.evaluate import Prepared, evaluate, open_cache, prepare
 from harness.run.folder import RunFolder, check_out_dir, default_run_dir
 from harness.run.runner import cached_count
-from harness.stats import PairedTest
+from harness.stats import PairedTest, Resample
 from harness.systems import SYSTEMS
 
 app = typer.Typer(
@@ -138,6 +138,13 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite the reports in an --out folder that has one.")
     ] = False,
+    allow_different_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-different-data",
+            help="Compare with --baseline even when its corpora were read from other files.",
+        ),
+    ] = False,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -146,7 +153,11 @@ def run(
     from harness.verdicts.gate import GateRun
 
     # usage errors in the baseline or gate surface before any model runs
-    gating = GateRun.load(baseline, gate) if baseline or gate else None
+    gating = (
+        GateRun.load(baseline, gate, allow_different_data=allow_different_data)
+        if baseline or gate
+        else None
+    )
     if out is not None:
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
@@ -203,12 +214,24 @@ def compare(
     test: Annotated[
         PairedTest | None, typer.Option("--test", help="Paired test (default: the gate's).")
     ] = None,
+    resample: Annotated[
+        Resample | None,
+        typer.Option("--resample", help="Draw segments or whole articles (default: the gate's)."),
+    ] = None,
+    allow_different_data: Annotated[
+        bool,
+        typer.Option(
+            "--allow-different-data",
+            help="Compare even when the corpora were read from different files (sha256).",
+        ),
+    ] = False,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
-    _exit_on_gate(GateRun.load(baseline, gate, test).check(load_report(candidate)))
+    gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
+    _exit_on_gate(gating.check(load_report(candidate)))
 
 
 @app.command()

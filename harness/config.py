@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from harness.corpus.spec import SPEC_BY_FORMAT, CorpusSpec, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import DEFAULT_METRICS, METRICS, make_metric
-from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest
+from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.systems import SYSTEMS, System, SystemParams
 from harness.yaml_input import Loc, Locator, read_yaml_mapping
 
@@ -29,6 +29,8 @@ class CompareSettings(BaseModel):
     test: PairedTest = DEFAULT_TEST
     #: significance level of the verdicts in report.md and report.html
     alpha: float = Field(default=DEFAULT_ALPHA, gt=0, lt=1)
+    #: what the bootstrap intervals and paired tests draw: segments (sacrebleu) or whole articles
+    resample: Resample = Resample.SEGMENT
 
 
 class _ConfigFile(BaseModel):

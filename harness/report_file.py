@@ -1,23 +1,222 @@
-"""Reading a saved ``report.json`` back: one loader for ``compare``, ``report`` and
-``leaderboard``, with one-line errors for anything that is not a report this version reads."""
+"""Reading a saved ``report.json`` back: one loader for ``compare``, ``report``, ``leaderboard``,
+the gate and the pytest plugin, with one-line errors for anything that is not a report this
+version reads.
+
+A report is an untrusted file (baselines are committed to repositories and downloaded from CI),
+so it is validated against the pydantic models of schema version 1 below before anything reads
+it: every key a reader uses has its type checked (strictly: ``"5"`` is not a number), and every
+metric name in it must be one the caller's registry knows without importing anything the report
+names (built-in, or declared by an installed package's entry point; never ``module:attr``).
+Keys the models do not name are kept (newer writers may add some) but nothing reads them.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from harness.errors import HarnessError
 
 REPORT_NAME = "report.json"
 SCHEMA_VERSION = 1
 
+Number = float | None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class ResultEntry(_Model):
+    corpus: str | None = None
+    system: str
+    task: str
+    metric: str
+    score: float
+    n: Annotated[int, Field(ge=0)] = 0
+    ci_low: Number = None
+    ci_high: Number = None
+
+
+class SegmentEntry(_Model):
+    corpus: str | None = None
+    system: str
+    task: str
+    article_id: str
+    segment_id: str | None = None
+    output: str = ""
+    status: str = ""
+    cached: bool = False
+    error: str | None = None
+    source: str = ""
+    references: list[str] = Field(default_factory=list)
+    scores: dict[str, Number] = Field(default_factory=dict)
+    stats: dict[str, list[float]] = Field(default_factory=dict)
+
+
+class ComparisonEntry(_Model):
+    corpus: str | None = None
+    baseline: str
+    system: str
+    task: str
+    metric: str
+    delta: Number = None
+    ci_low: Number = None
+    ci_high: Number = None
+    p_value: Number = None
+    test: str = ""
+    baseline_score: Number = None
+    system_score: Number = None
+
+
+class CorpusInfo(_Model):
+    name: str
+    articles: int | None = None
+    segments: int | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+class ComparisonSettings(_Model):
+    test: str = ""
+    settings: str = ""
+    alpha: Annotated[float, Field(gt=0, lt=1)] = 0.05
+    resample: str = "segment"
+
+
+class SystemInfo(_Model):
+    params: dict[str, Any] = Field(default_factory=dict)
+    fingerprint: str | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+
+
+class Provenance(_Model):
+    run_name: str = ""
+    config_path: str | None = None
+    config_sha256: str | None = None
+    created_at: str | None = None
+    python: str | None = None
+    git_commit: str | None = None
+    corpus: CorpusInfo | None = None
+    corpora: dict[str, CorpusInfo] = Field(default_factory=dict)
+    systems: dict[str, SystemInfo] = Field(default_factory=dict)
+    files: dict[str, str] = Field(default_factory=dict)
+    metrics: dict[str, str] = Field(default_factory=dict)
+    metric_options: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    comparisons: ComparisonSettings | None = None
+    warnings: list[str] = Field(default_factory=list)
+    duration_s: float | None = None
+
+
+class Report(_Model):
+    """``report.json``, schema version 1."""
+
+    schema_version: Annotated[int, Field(ge=1, le=SCHEMA_VERSION)] = SCHEMA_VERSION
+    results: list[ResultEntry] | None = None
+    segments: list[SegmentEntry] | None = None
+    provenance: Provenance | None = None
+    comparisons: list[ComparisonEntry] | None = None
+
+
+def _where(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def metric_names(report: Report) -> Iterable[tuple[str, str]]:
+    """(where, name) of every metric name the report holds."""
+    for index, result in enumerate(report.results or []):
+        yield f"results[{index}].metric", result.metric
+    for index, segment in enumerate(report.segments or []):
+        for key in segment.scores:
+            yield f"segments[{index}].scores.{key}", key
+        for key in segment.stats:
+            yield f"segments[{index}].stats.{key}", key
+    for index, comparison in enumerate(report.comparisons or []):
+        yield f"comparisons[{index}].metric", comparison.metric
+    provenance = report.provenance
+    if provenance is not None:
+        for key in provenance.metrics:
+            yield f"provenance.metrics.{key}", key
+        for key in provenance.metric_options:
+            yield f"provenance.metric_options.{key}", key
+
+
+def validate_report(
+    file: Path,
+    document: Any,
+    required: Iterable[str],
+    known_metric: Callable[[str], bool],
+    metric_kind: str = "metric",
+) -> dict[str, Any]:
+    """``document`` checked against schema version 1; a bad one is a one-line error naming
+    ``file`` and the key. Returns the document itself (keys it does not model untouched)."""
+    needed = list(required)
+    if not isinstance(document, dict):
+        raise HarnessError(f"{file}: not a harness report (a JSON object is expected)")
+    version = document.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise HarnessError(
+            f"{file}: schema_version {version!r} is not one this harness can read "
+            f"(up to {SCHEMA_VERSION})"
+        )
+    missing = [key for key in needed if key not in document]
+    if missing:
+        raise HarnessError(
+            f"{file}: not a harness report (needs {', '.join(needed)}; missing key '{missing[0]}')"
+        )
+    try:
+        report = Report.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"]
+        if first["type"] in ("dict_type", "model_type"):
+            message = "Input should be a JSON object"
+        raise HarnessError(
+            f"{file}: key '{_where(first['loc'])}': {message}"
+            + (f" (got {_short(first['input'])})" if first["type"] != "missing" else "")
+        ) from None
+    for key in needed:  # present but null
+        if getattr(report, key, None) is None:
+            raise HarnessError(f"{file}: key '{key}': must not be null")
+    for where, name in metric_names(report):
+        if not known_metric(name):
+            raise HarnessError(
+                f"{file}: key '{where}': unknown {metric_kind} '{name}' (a report may name "
+                "built-in metrics and those installed through the 'harness.metrics' entry "
+                "point, never an import path)"
+            )
+    return document
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)[:60] if _jsonable(value) else type(value).__name__
+    return text
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
 
 def read_report(
-    path: Path, required: Iterable[str] = ("results", "provenance")
+    path: Path,
+    required: Iterable[str] = ("results", "provenance"),
+    *,
+    known_metric: Callable[[str], bool],
 ) -> tuple[Path, dict[str, Any]]:
-    """The report file and its content, given the file or the run folder holding it."""
+    """The report file and its validated content, given the file or the run folder holding it.
+
+    ``known_metric`` says whether a metric name is one the harness knows without importing
+    anything the report names (``METRICS.registered``)."""
     file = path / REPORT_NAME if path.is_dir() else path
     if not file.is_file():
         raise HarnessError(
@@ -25,20 +224,13 @@ def read_report(
             "(give a run folder or a report file)"
         )
     try:
-        report = json.loads(file.read_text(encoding="utf-8"))
+        document = json.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise HarnessError(f"{file}: cannot read report: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise HarnessError(f"{file}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise HarnessError(f"{file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    needed = list(required)
-    if not isinstance(report, dict) or not set(needed) <= report.keys():
-        raise HarnessError(f"{file}: not a harness report (needs {', '.join(needed)})")
-    version = report.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise HarnessError(
-            f"{file}: schema_version {version!r} is not one this harness can read "
-            f"(up to {SCHEMA_VERSION})"
-        )
-    return file, report
+    except RecursionError:
+        raise HarnessError(f"{file}: not valid JSON (nested too deeply)") from None
+    return file, validate_report(file, document, required, known_metric)

@@ -13,8 +13,6 @@ from .stats.report_factory import write_config, write_outputs
 pytest_plugins = ["pytester"]
 
 
-
-
 GATE = """gate:
   alpha: 0.05
   metrics:
@@ -57,7 +55,9 @@ def test_a_degraded_candidate_fails_with_the_numbers_in_junit(
     result = pytester.runpytest("--junitxml=junit.xml")
     result.assert_outcomes(passed=2, failed=2)  # both floors hold; both drops are regressions
     result.stdout.fnmatch_lines(
-        ["*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.0001 (paired-ar)*"]
+        [
+            "*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.00* (paired-ar)*REGRESSION (worse by at least*"
+        ]
     )
     junit = (pytester.path / "junit.xml").read_text(encoding="utf-8")
     assert 'failures="2"' in junit
@@ -104,3 +104,24 @@ def test_a_candidate_that_cannot_be_compared_fails_every_item_in_one_line(
     result.assert_outcomes(failed=4)
     assert result.stdout.str().count("bleu signature differs") >= 4
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_crafted_baseline_is_a_collection_error_that_runs_nothing(
+    pytester: pytest.Pytester, runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """A baseline naming ``subprocess:run`` as a metric, with options that would touch a file."""
+    from .test_report_file import _crafted, _write
+
+    marker = tmp_path / "pwned"
+    baseline = _write(tmp_path / "crafted", _crafted(runs, marker, "all"))  # see test_report_file
+    pytester.makefile(
+        ".yaml",
+        harness_mt=f"report: {runs['base']}\nbaseline: {baseline}\n"
+        "gate:\n  metrics:\n    chrf: {max_drop: 0}\n",
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*report.json: key 'results?0?.metric': unknown metric 'subprocess:run'*"]
+    )
+    assert not marker.exists()

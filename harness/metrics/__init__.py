@@ -9,7 +9,9 @@ from harness.errors import HarnessError
 from harness.metrics.base import Metric
 from harness.registry import Registry
 
-METRICS: Registry[type[Metric]] = Registry("metric")
+#: built-in metrics, plus those installed packages declare in the ``harness.metrics`` entry-point
+#: group (``[project.entry-points."harness.metrics"] mymetric = "mypkg.metric:MyMetric"``)
+METRICS: Registry[type[Metric]] = Registry("metric", entry_point_group="harness.metrics")
 METRICS.register("bleu", "harness.metrics.sacrebleu_metrics:Bleu")
 METRICS.register("chrf", "harness.metrics.sacrebleu_metrics:ChrF")
 METRICS.register("ter", "harness.metrics.sacrebleu_metrics:Ter")
@@ -21,9 +23,16 @@ METRICS.register("rougeLsum", "harness.metrics.rouge:RougeLsum")
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 
 
-def make_metric(name: str, options: Mapping[str, Any] | None = None) -> Metric:
-    """A metric by name, with its options (e.g. ``{"word_order": 0}`` for plain chrF)."""
-    metric_class = METRICS.get(name)
+def make_metric(
+    name: str, options: Mapping[str, Any] | None = None, *, from_report: bool = False
+) -> Metric:
+    """A metric by name, with its options (e.g. ``{"word_order": 0}`` for plain chrF).
+
+    ``from_report``: the name comes from a report (untrusted): only built-in and entry-point
+    metrics, never an import path."""
+    metric_class = METRICS.get_registered(name) if from_report else METRICS.get(name)
+    if not (isinstance(metric_class, type) and issubclass(metric_class, Metric)):
+        raise HarnessError(f"metric '{name}' is not a Metric subclass")
     try:
         return metric_class(**(options or {}))
     except (TypeError, ValueError) as exc:

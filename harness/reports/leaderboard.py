@@ -32,21 +32,9 @@ class Leaderboard:
     notes: list[str]
 
 
-def _check_results(path: Path, report: Any) -> None:
-    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
-        raise HarnessError(f"{path}: key 'results': missing or not a list; is this a report.json?")
-    for index, entry in enumerate(report["results"]):
-        if not isinstance(entry, dict):
-            raise HarnessError(f"{path}: key 'results[{index}]': not an object")
-        missing = [k for k in ("system", "task", "metric", "score") if k not in entry]
-        if missing:
-            raise HarnessError(f"{path}: key 'results[{index}]': missing {', '.join(missing)}")
-
-
 def load_run(path: Path) -> Run:
     """A run folder (holding ``report.json``) or a ``report.json`` file."""
-    file, report = read_report(path, ("results",))
-    _check_results(file, report)
+    file, report = read_report(path, ("results",), known_metric=METRICS.registered)
     return Run(file.parent.name if file.name == REPORT_NAME else file.stem, file, report)
 
 
@@ -127,7 +115,7 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
         keys = [key for key in groups if key[2] == task]
         task_metrics = [m for m in metrics if any(m in groups[k] for k in keys)]
         metric = sort_by if sort_by in task_metrics else task_metrics[0]
-        direction = METRICS.get(metric)  # best first, in the metric's direction
+        direction = METRICS.get_registered(metric)  # best first, in the metric's direction
 
         def order(
             key: tuple[str, str, str, str], metric: str = metric, direction: Any = direction
@@ -145,7 +133,7 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
         "task",
         "system",
         "n",
-        *(f"{m} {METRICS.get(m).arrow()}" for m in metrics),
+        *(f"{m} {METRICS.get_registered(m).arrow()}" for m in metrics),
     ]
     return Leaderboard(header, rows, _notes(runs, metrics))
 

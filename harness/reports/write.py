@@ -9,6 +9,7 @@ from typing import Any
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
+from harness.metrics import METRICS
 from harness.report_file import REPORT_NAME, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
 from harness.reports.html import HTML_NAME, write_html_report
@@ -38,8 +39,11 @@ def remove_reports(out_dir: Path) -> None:
 
 
 def rerender(run_dir: Path) -> dict[str, Any]:
-    """Re-render the reports of a run folder from its ``report.json``; runs no model."""
-    report = read_report(run_dir)[1]
+    """Re-render the reports of a run folder from its ``report.json``; runs no model.
+
+    The report is validated first (:mod:`harness.report_file`): its metric names are built-in
+    or installed ones, so rendering imports nothing the report names."""
+    report = read_report(run_dir, known_metric=METRICS.registered)[1]
     try:
         write_report(report, run_dir)
     except KeyError as exc:

@@ -24,9 +24,9 @@ from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
-from harness.run.scoring import score_system
+from harness.run.scoring import article_groups, score_system
 from harness.run.steps import step_runner
-from harness.stats import bootstrap_signature
+from harness.stats import Resample, bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.systems.base import lost_outputs_warning
 from harness.verdicts.compare import compare_in_run
@@ -115,11 +115,12 @@ def evaluate(
     for name, system in prepared.systems.items():
         _refuse_nothing_to_score(name, system, by_system[name])
 
+    config = prepared.config
+    resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
     results: list[MetricResult] = []
     for group in by_group.values():
-        results.extend(score_system(group, list(prepared.metrics.values())))
+        results.extend(score_system(group, list(prepared.metrics.values()), resample))
 
-    config = prepared.config
     described = {name: system.describe() for name, system in prepared.systems.items()}
     provenance: dict[str, Any] = {
         "run_name": config.name,
@@ -147,7 +148,7 @@ def evaluate(
         },
         "cache": str(cache.path) if cache is not None else None,
         "metrics": {
-            name: metric.signature() + bootstrap_signature()
+            name: metric.signature() + bootstrap_signature(resample=resample)
             for name, metric in prepared.metrics.items()
             if any(r.metric == name for r in results)
         },
@@ -158,12 +159,19 @@ def evaluate(
     comparisons = None
     if config.compare is not None:
         comparisons = [
-            c.to_json() for c in compare_in_run(results, prepared.metrics, config.compare)
+            c.to_json()
+            for c in compare_in_run(
+                results,
+                prepared.metrics,
+                config.compare,
+                {key: article_groups(group) for key, group in by_group.items()},
+            )
         ]
         test = config.compare.test
         provenance["comparisons"] = {
             "test": test.value,
-            "settings": test.signature().lstrip("|"),
+            "settings": test.signature(resample).lstrip("|"),
+            "resample": resample.value,
             "alpha": config.compare.alpha,
         }
     embeds = [

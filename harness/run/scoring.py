@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from harness.metrics.base import Metric
 from harness.records import Generation, MetricResult, Task
-from harness.stats import bootstrap_interval
+from harness.stats import Resample, bootstrap_interval
 from harness.text.sentences import split_sentences
 
 
@@ -18,20 +18,25 @@ def scored_hypothesis(generation: Generation) -> str:
 
 
 def score_system(
-    generations: Sequence[Generation], metrics: Sequence[Metric]
+    generations: Sequence[Generation],
+    metrics: Sequence[Metric],
+    resample: Resample = Resample.SEGMENT,
 ) -> list[MetricResult]:
-    """Score one system's generations (one task) with every metric that fits the task."""
+    """Score one system's generations (one task) with every metric that fits the task.
+
+    ``resample: article`` draws whole articles for the bootstrap intervals."""
     if not generations:
         return []
     task = generations[0].example.task
     hypotheses = [scored_hypothesis(g) for g in generations]
     references = [g.example.references for g in generations]
+    groups = article_groups(generations) if resample is Resample.ARTICLE else None
     results = []
     for metric in metrics:
         if not metric.applies_to(task):
             continue
         stats = metric.segment_stats(hypotheses, references)
-        interval = bootstrap_interval(metric, stats)
+        interval = bootstrap_interval(metric, stats, groups=groups)
         results.append(
             MetricResult(
                 system=generations[0].system,
@@ -46,3 +51,8 @@ def score_system(
             )
         )
     return results
+
+
+def article_groups(generations: Sequence[Generation]) -> list[tuple[str, str]]:
+    """The resampling unit of each row: its (corpus, article)."""
+    return [(g.example.corpus, g.example.article_id) for g in generations]

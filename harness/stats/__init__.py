@@ -3,7 +3,8 @@
 Everything follows sacrebleu's conventions (``--confidence``, ``--paired-bs``, ``--paired-ar``) so
 that numbers can be checked against it: 1,000 bootstrap resamples drawn with
 ``numpy.random.default_rng(12345)``, the 95% interval read at sorted index ``R // 40``, 10,000
-approximate-randomization trials and ``p = (c + 1) / (R + 1)``.
+approximate-randomization trials and ``p = (c + 1) / (R + 1)``. Two deliberate differences:
+randomization counts ties (|Δ*| ≥ |Δ|), and ``resample: article`` draws whole articles.
 """
 
 from harness.stats.paired import (
@@ -18,6 +19,7 @@ from harness.stats.resampling import (
     BOOTSTRAP_RESAMPLES,
     SEED,
     Interval,
+    Resample,
     bootstrap_interval,
     bootstrap_signature,
 )
@@ -31,6 +33,7 @@ __all__ = [
     "Interval",
     "PairedResult",
     "PairedTest",
+    "Resample",
     "bootstrap_interval",
     "bootstrap_signature",
     "paired_test",

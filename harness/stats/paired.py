@@ -5,12 +5,17 @@ Both tests reproduce sacrebleu's (``--paired-bs`` and ``--paired-ar``) on the sa
 - paired bootstrap: both systems are scored on the same 1,000 resamples; the p-value counts
   resamples whose centred absolute difference exceeds the observed one (Koehn 2004 as in Moses);
 - approximate randomization: in each of 10,000 trials every segment's pair of statistics is
-  swapped with probability ½; the p-value counts trials whose absolute difference exceeds the
-  observed one.
+  swapped with probability ½; the p-value counts trials whose absolute difference is *at least*
+  the observed one (Noreen 1989; Riezler & Maxwell 2005), with a tolerance of 1e-9 of the score
+  scale for float noise. sacrebleu (after MultEval) counts only strictly greater differences:
+  when few segments differ every trial ties, and one changed line of 1,012 gets
+  ``p = 1/(R+1)``; here it gets ``p = 1``.
 
 Both give ``p = (c + 1) / (R + 1)``, except that identical statistics give ``p = 1`` (sacrebleu
 reports ``1 / (R + 1)``, which reads as significant for a system against itself). The interval
-of the difference (candidate − baseline) is the paired bootstrap's, whichever test gives p.
+of the difference (candidate − baseline) is the paired bootstrap's, whichever test gives p; its
+resampled differences also give the one-sided bound of a gate's margin (:meth:`PairedResult.
+worsening_bound`). With ``groups`` both tests draw (or swap) whole articles.
 
 Calibration (``tests/stats/test_calibration.py``): under the null, approximate randomization
 rejects at about the nominal rate; sacrebleu's paired bootstrap centres the *absolute*
@@ -20,8 +25,8 @@ offered to reproduce sacrebleu; comparisons and gates default to approximate ran
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -33,12 +38,15 @@ from harness.stats.resampling import (
     BOOTSTRAP_RESAMPLES,
     SEED,
     Interval,
+    Resample,
+    Units,
     as_matrix,
+    as_units,
     block_rows,
     bootstrap_signature,
+    lower_bound,
     percentile_interval,
-    resample_count_blocks,
-    resampled_totals,
+    resampled_unit_scores,
 )
 
 
@@ -46,11 +54,12 @@ class PairedTest(StrEnum):
     BOOTSTRAP = "paired-bs"
     RANDOMIZATION = "paired-ar"
 
-    def signature(self) -> str:
-        """sacrebleu's spelling of the test's settings."""
+    def signature(self, resample: str = Resample.SEGMENT) -> str:
+        """sacrebleu's spelling of the test's settings (``|resample:article`` added when whole
+        articles are drawn)."""
         if self is PairedTest.BOOTSTRAP:
-            return bootstrap_signature()
-        return f"|ar:{AR_TRIALS}" + bootstrap_signature()
+            return bootstrap_signature(resample=resample)
+        return f"|ar:{AR_TRIALS}" + bootstrap_signature(resample=resample)
 
 
 #: approximate randomization: its false-positive rate is nominal; sacrebleu's paired bootstrap
@@ -70,6 +79,18 @@ class PairedResult:
     interval: Interval | None
     p_value: float | None
     test: PairedTest
+    #: candidate − baseline on each paired bootstrap resample (None below 2 units)
+    resampled: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    def worsening_bound(self, alpha: float, metric: Metric | type[Metric]) -> float | None:
+        """One-sided ``(1 − alpha)`` lower bound of the worsening (how much worse the candidate
+        is, in score points, in the metric's direction), from the paired bootstrap resamples.
+
+        A gate's ``max_drop`` margin is exceeded significantly when this bound lies above it.
+        """
+        if self.resampled is None:
+            return None
+        return lower_bound(-metric.improvement(self.resampled), alpha)
 
 
 def _p_value(exceeding: int, draws: int) -> float:
@@ -78,19 +99,15 @@ def _p_value(exceeding: int, draws: int) -> float:
 
 def _paired_bootstrap_p(
     metric: Metric,
-    baseline: np.ndarray,
-    system: np.ndarray,
+    baseline: Units,
+    system: Units,
     observed: float,
     resamples: int,
     seed: int,
 ) -> tuple[float, np.ndarray]:
-    baseline_totals, system_totals = [], []
-    for block in resample_count_blocks(baseline.shape[0], resamples, seed):
-        baseline_totals.append(resampled_totals(metric, baseline, block))
-        system_totals.append(resampled_totals(metric, system, block))
-    n = baseline.shape[0]
-    baseline_scores = metric.scores_from_totals(np.concatenate(baseline_totals), n)
-    system_scores = metric.scores_from_totals(np.concatenate(system_totals), n)
+    baseline_scores, system_scores = resampled_unit_scores(
+        metric, [baseline, system], resamples, seed
+    )
     sample_diffs = np.abs(system_scores - baseline_scores)
     centred = sample_diffs - sample_diffs.mean()
     p = _p_value(int(np.sum(centred > observed)), resamples)
@@ -99,13 +116,17 @@ def _paired_bootstrap_p(
 
 def _randomization_p(
     metric: Metric,
-    baseline: np.ndarray,
-    system: np.ndarray,
+    baseline_units: Units,
+    system_units: Units,
     observed: float,
+    tolerance: float,
     trials: int,
     seed: int,
 ) -> float:
+    """Share of trials with |Δ*| ≥ |Δ| − tolerance: ties count (Noreen 1989)."""
+    baseline, system = baseline_units.stats, system_units.stats
     n = baseline.shape[0]
+    segments = baseline_units.segments  # a trial keeps every segment, in one system or the other
     rng = np.random.default_rng(seed)
     swap = rng.integers(2, size=(trials, n), dtype=bool)  # sacrebleu's draw, in one piece
     # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere;
@@ -120,9 +141,14 @@ def _randomization_p(
     )
     totals_a = swapped + system.sum(axis=0)
     totals_b = baseline.sum(axis=0) + system.sum(axis=0) - totals_a
-    scores_a = metric.scores_from_totals(totals_a, n)
-    scores_b = metric.scores_from_totals(totals_b, n)
-    return _p_value(int(np.sum(np.abs(scores_a - scores_b) > observed)), trials)
+    scores_a = metric.scores_from_totals(totals_a, segments)
+    scores_b = metric.scores_from_totals(totals_b, segments)
+    at_least = np.abs(scores_a - scores_b) >= observed - tolerance
+    return _p_value(int(np.sum(at_least)), trials)
+
+
+#: ties within this share of the score scale count as ties (float noise of a different sum order)
+TIE_TOLERANCE = 1e-9
 
 
 def paired_test(
@@ -133,10 +159,13 @@ def paired_test(
     resamples: int = BOOTSTRAP_RESAMPLES,
     trials: int = AR_TRIALS,
     seed: int = SEED,
+    groups: Sequence[Hashable] | None = None,
 ) -> PairedResult:
     """Compare a system with a baseline on the same segments (rows in the same order).
 
-    With fewer than 2 segments there is nothing to resample: interval and p-value are ``None``.
+    ``groups`` (an article id per segment) draws and swaps whole articles instead of segments.
+    With fewer than 2 segments (or articles) there is nothing to resample: interval and p-value
+    are ``None``.
     """
     if len(baseline_stats) != len(system_stats):
         raise HarnessError(
@@ -148,12 +177,17 @@ def paired_test(
     baseline_score = metric.corpus_score(baseline_stats)
     system_score = metric.corpus_score(system_stats)
     delta = system_score - baseline_score
-    if len(baseline) < 2:
+    base_units, system_units = as_units(baseline, groups), as_units(system, groups)
+    if len(baseline) < 2 or base_units.count < 2:
         return PairedResult(baseline_score, system_score, delta, None, None, test)
     if np.array_equal(baseline, system):  # sacrebleu would say p = 1/(R+1) here
-        return PairedResult(baseline_score, system_score, 0.0, Interval(0.0, 0.0), 1.0, test)
+        return PairedResult(
+            baseline_score, system_score, 0.0, Interval(0.0, 0.0), 1.0, test, np.zeros(resamples)
+        )
     observed = abs(delta)
-    p, deltas = _paired_bootstrap_p(metric, baseline, system, observed, resamples, seed)
+    p, deltas = _paired_bootstrap_p(metric, base_units, system_units, observed, resamples, seed)
     if test is PairedTest.RANDOMIZATION:
-        p = _randomization_p(metric, baseline, system, observed, trials, seed)
-    return PairedResult(baseline_score, system_score, delta, percentile_interval(deltas), p, test)
+        tolerance = TIE_TOLERANCE * max(1.0, abs(baseline_score), abs(system_score))
+        p = _randomization_p(metric, base_units, system_units, observed, tolerance, trials, seed)
+    interval = percentile_interval(deltas)
+    return PairedResult(baseline_score, system_score, delta, interval, p, test, deltas)

@@ -7,12 +7,18 @@ so the same seed gives the same resamples and the same intervals as sacrebleu. T
 in blocks of rows (``int32`` draws from one generator continue the same stream, so the blocks
 concatenate to sacrebleu's matrix), which keeps memory flat for corpora of any size: a block
 holds at most :data:`BLOCK_ELEMENTS` draws.
+
+Resampling by article (``resample: article``) draws whole articles instead of segments: each
+article's rows are summed into one row first, then the same draws run over articles, so an
+article's segments always stay together. A resample then holds a varying number of segments,
+which mean-based metrics (ROUGE) are given row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
@@ -31,9 +37,20 @@ class Interval:
     high: float
 
 
-def bootstrap_signature(resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED) -> str:
-    """The signature suffix that makes an interval reproducible (sacrebleu's spelling)."""
-    return f"|bs:{resamples}|rs:{seed}"
+class Resample(StrEnum):
+    """What one bootstrap draw (or randomization swap) takes: a segment or a whole article."""
+
+    SEGMENT = "segment"
+    ARTICLE = "article"
+
+
+def bootstrap_signature(
+    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED, resample: str = Resample.SEGMENT
+) -> str:
+    """The signature suffix that makes an interval reproducible (sacrebleu's spelling, plus
+    ``|resample:article`` when whole articles are drawn; sacrebleu only draws segments)."""
+    suffix = f"|bs:{resamples}|rs:{seed}"
+    return suffix if resample == Resample.SEGMENT else f"{suffix}|resample:{resample}"
 
 
 BLOCK_ELEMENTS = 1 << 24  # draws per block: 16M, so FLORES-sized sets take one block
@@ -67,6 +84,68 @@ def as_matrix(stats: Sequence[Sequence[float]], dtype: type = np.float64) -> np.
     return matrix.reshape(len(stats), -1) if matrix.size else matrix.reshape(len(stats), 0)
 
 
+@dataclass(frozen=True)
+class Units:
+    """Rows summed per resampling unit (article), and how many segments each unit holds."""
+
+    stats: np.ndarray
+    sizes: np.ndarray | None  # None: every unit is one segment (sacrebleu's resampling)
+
+    @property
+    def count(self) -> int:
+        return int(self.stats.shape[0])
+
+    @property
+    def segments(self) -> int:
+        return self.count if self.sizes is None else int(self.sizes.sum())
+
+
+def unit_index(groups: Sequence[Hashable], n: int) -> tuple[np.ndarray, int]:
+    """Each row's unit number (0, 1, … in order of first appearance) and the unit count."""
+    if len(groups) != n:
+        raise ValueError(f"{len(groups)} article ids for {n} segments")
+    numbers: dict[Hashable, int] = {}
+    index = np.fromiter((numbers.setdefault(g, len(numbers)) for g in groups), np.int64, n)
+    return index, len(numbers)
+
+
+def as_units(matrix: np.ndarray, groups: Sequence[Hashable] | None) -> Units:
+    """The rows as resampling units: segments (``groups`` None) or summed per group."""
+    if groups is None:
+        return Units(matrix, None)
+    index, count = unit_index(groups, matrix.shape[0])
+    summed = np.zeros((count, matrix.shape[1]), dtype=np.float64)
+    np.add.at(summed, index, matrix)
+    return Units(summed, np.bincount(index, minlength=count))
+
+
+def scores_with_sizes(metric: Metric, totals: np.ndarray, sizes: np.ndarray | int) -> np.ndarray:
+    """Scores of aggregated rows, each made of ``sizes[r]`` segments (one call per size)."""
+    if isinstance(sizes, int):
+        return metric.scores_from_totals(totals, sizes)
+    scores = np.empty(len(totals), dtype=np.float64)
+    for size in np.unique(sizes):
+        rows = sizes == size
+        scores[rows] = metric.scores_from_totals(totals[rows], int(size))
+    return scores
+
+
+def resampled_unit_scores(
+    metric: Metric, units: Sequence[Units], resamples: int, seed: int
+) -> list[np.ndarray]:
+    """Each of ``units`` (same units, e.g. two systems) scored on the same bootstrap draws."""
+    count = units[0].count
+    totals: list[list[np.ndarray]] = [[] for _ in units]
+    sizes: list[np.ndarray] = []
+    for block in resample_count_blocks(count, resamples, seed):
+        for target, unit in zip(totals, units, strict=True):
+            target.append(resampled_totals(metric, unit.stats, block))
+        if units[0].sizes is not None:
+            sizes.append(block @ units[0].sizes)
+    n: np.ndarray | int = np.concatenate(sizes) if sizes else count
+    return [scores_with_sizes(metric, np.concatenate(t), n) for t in totals]
+
+
 def resampled_totals(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Aggregated statistics of each resample in a block of ``counts``."""
     dtype = metric.resample_dtype
@@ -77,6 +156,13 @@ def resampled_scores(metric: Metric, stats: np.ndarray, blocks: Iterable[np.ndar
     """The metric's corpus score on every resample, block by block."""
     totals = np.concatenate([resampled_totals(metric, stats, block) for block in blocks])
     return metric.scores_from_totals(totals, stats.shape[0])
+
+
+def lower_bound(values: np.ndarray, alpha: float) -> float:
+    """One-sided ``(1 − alpha)`` lower bound: the sorted resampled values at ``⌊alpha·R⌋``
+    (for alpha = 0.025 the low end of :func:`percentile_interval`)."""
+    ordered = np.sort(values)
+    return float(ordered[min(len(ordered) - 1, int(alpha * len(ordered)))])
 
 
 def percentile_interval(values: np.ndarray) -> Interval:
@@ -91,10 +177,15 @@ def bootstrap_interval(
     stats: Sequence[Sequence[float]],
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = SEED,
+    groups: Sequence[Hashable] | None = None,
 ) -> Interval | None:
-    """95% bootstrap interval of the corpus score; ``None`` with fewer than 2 segments."""
+    """95% bootstrap interval of the corpus score; ``None`` with fewer than 2 units.
+
+    ``groups`` (an article id per segment) resamples whole articles instead of segments.
+    """
     if len(stats) < 2:
         return None
-    matrix = as_matrix(stats)
-    blocks = resample_count_blocks(len(stats), resamples, seed)
-    return percentile_interval(resampled_scores(metric, matrix, blocks))
+    units = as_units(as_matrix(stats), groups)
+    if units.count < 2:
+        return None
+    return percentile_interval(resampled_unit_scores(metric, [units], resamples, seed)[0])

@@ -7,17 +7,24 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from harness.config import CompareSettings
 from harness.errors import HarnessError
-from harness.metrics import Metric, make_metric
+from harness.metrics import METRICS, Metric, make_metric
 from harness.records import MetricResult
 from harness.report_file import read_report
-from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedResult, PairedTest, paired_test
+from harness.stats import (
+    DEFAULT_ALPHA,
+    DEFAULT_TEST,
+    PairedResult,
+    PairedTest,
+    Resample,
+    paired_test,
+)
 from harness.verdicts.verdict import Verdict, verdict_of
 
 SegmentKey = tuple[Any, ...]
@@ -68,9 +75,15 @@ def _pairs(names: Sequence[str], baseline: str | None) -> Iterable[tuple[str, st
 
 
 def compare_in_run(
-    results: Sequence[MetricResult], metrics: dict[str, Metric], settings: CompareSettings
+    results: Sequence[MetricResult],
+    metrics: dict[str, Metric],
+    settings: CompareSettings,
+    articles: Mapping[tuple[str | None, str], Sequence[Hashable]] | None = None,
 ) -> list[Comparison]:
-    """Comparisons between the systems of one run, within each task (and corpus)."""
+    """Comparisons between the systems of one run, within each task (and corpus).
+
+    ``articles`` maps (corpus, system) to each statistics row's article, which
+    ``resample: article`` draws whole."""
     groups: dict[tuple[str, str | None, str], dict[str, MetricResult]] = {}
     for result in results:
         key = (result.task.value, result.corpus, result.metric)
@@ -79,8 +92,17 @@ def compare_in_run(
     for (task, corpus, metric_name), by_system in groups.items():
         metric = metrics[metric_name]
         for baseline, system in _pairs(list(by_system), settings.baseline):
+            groups = None
+            if settings.resample is Resample.ARTICLE:
+                if articles is None:
+                    raise HarnessError("resample: article needs the article of each segment")
+                groups = articles[corpus, baseline]
             outcome = paired_test(
-                metric, by_system[baseline].stats, by_system[system].stats, settings.test
+                metric,
+                by_system[baseline].stats,
+                by_system[system].stats,
+                settings.test,
+                groups=groups,
             )
             comparisons.append(Comparison(baseline, system, task, metric_name, corpus, outcome))
     return comparisons
@@ -91,7 +113,9 @@ def compare_in_run(
 
 def load_report(path: Path) -> dict[str, Any]:
     """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
-    file, report = read_report(path, ("results", "segments", "provenance"))
+    file, report = read_report(
+        path, ("results", "segments", "provenance"), known_metric=METRICS.registered
+    )
     report["_path"] = str(file)
     return report
 
@@ -113,17 +137,45 @@ def _group(report: dict[str, Any]) -> dict[tuple[str, str, str | None], dict[str
     return groups
 
 
-def _rows(segments: list[dict[str, Any]], metric: str, where: str) -> dict[SegmentKey, Any]:
+def _rows(
+    segments: list[dict[str, Any]], metric: str, where: str, width: int
+) -> dict[SegmentKey, Any]:
+    """Each segment's statistics row for ``metric``: present, once, and ``width`` numbers."""
     rows = {}
     for segment in segments:
         stats = segment.get("stats")
+        name = f"{segment['article_id']}/{segment.get('segment_id')}"
         if not isinstance(stats, dict) or metric not in stats:
             raise HarnessError(
-                f"{where}: segment {segment['article_id']}/{segment['segment_id']} has no "
+                f"{where}: segment {name} has no "
                 f"per-segment statistics for {metric} (report written by an older harness?)"
             )
-        rows[_segment_key(segment)] = stats[metric]
+        if len(stats[metric]) != width:
+            raise HarnessError(
+                f"{where}: segment {name}: key 'stats.{metric}' has {len(stats[metric])} "
+                f"value(s); {metric} has {width} statistics per segment"
+            )
+        key = _segment_key(segment)
+        if key in rows:
+            raise HarnessError(f"{where}: segment {name} of {segment['system']} appears twice")
+        rows[key] = stats[metric]
     return rows
+
+
+def _report_metric(name: str, report: dict[str, Any]) -> tuple[Metric, int]:
+    """The metric a report names, with the options it records, and its statistics width."""
+    options = report["provenance"].get("metric_options", {}).get(name)
+    try:
+        metric = make_metric(name, options, from_report=True)
+        width = len(metric.segment_stats(["a"], [["a"]])[0])
+    except HarnessError as exc:
+        raise HarnessError(f"{report['_path']}: {exc}") from None
+    except Exception as exc:  # options from an untrusted file: any failure is the file's
+        raise HarnessError(
+            f"{report['_path']}: key 'provenance.metric_options.{name}': cannot make the "
+            f"metric with these options ({type(exc).__name__}: {exc})"
+        ) from None
+    return metric, width
 
 
 @dataclass(frozen=True)
@@ -144,6 +196,33 @@ class SegmentChange:
 class ReportComparison:
     comparisons: list[Comparison]
     worst: list[SegmentChange]
+    #: what the reader must know (e.g. corpora read from different files, when allowed)
+    notes: list[str] = field(default_factory=list)
+
+
+def _corpus_files(report: dict[str, Any]) -> dict[str, list[str]]:
+    """corpus name → sorted sha256 of the files it was read from (paths differ by machine)."""
+    provenance = report["provenance"]
+    corpora = dict(provenance.get("corpora") or {})
+    first = provenance.get("corpus")
+    if first and first.get("name") not in corpora:
+        corpora[first["name"]] = first
+    return {name: sorted((info.get("files") or {}).values()) for name, info in corpora.items()}
+
+
+def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
+    """One line per corpus (by name, in both reports) whose files' sha256 differ."""
+    base, cand = _corpus_files(baseline), _corpus_files(candidate)
+    lines = []
+    for name in sorted(base.keys() & cand.keys()):
+        if base[name] != cand[name]:
+            only = sorted(set(cand[name]) - set(base[name])) or sorted(set(base[name]))
+            lines.append(
+                f"corpus '{name}' was not read from the same files in both reports "
+                f"(sha256 {only[0][:12]}… is in only one; {len(base[name])} vs "
+                f"{len(cand[name])} file(s))"
+            )
+    return lines
 
 
 def _match_groups(
@@ -168,9 +247,20 @@ def compare_reports(
     candidate: dict[str, Any],
     test: PairedTest = DEFAULT_TEST,
     worst: int = 5,
+    resample: Resample = Resample.SEGMENT,
+    allow_different_data: bool = False,
 ) -> ReportComparison:
-    """Paired comparisons of the candidate report's systems against the baseline report's."""
+    """Paired comparisons of the candidate report's systems against the baseline report's.
+
+    Reports whose corpora were read from different files (sha256) are refused unless
+    ``allow_different_data``: the same segment ids on other text compare nothing."""
     base_where, cand_where = baseline["_path"], candidate["_path"]
+    differences = data_differences(baseline, candidate)
+    if differences and not allow_different_data:
+        raise HarnessError(
+            f"{cand_where}: {differences[0]}, baseline {base_where}: the scores are not "
+            "comparable (give --allow-different-data to compare anyway)"
+        )
     base_groups, cand_groups = _group(baseline), _group(candidate)
     pairs = _match_groups(base_groups, cand_groups)
     if not pairs:
@@ -191,8 +281,9 @@ def compare_reports(
                     f"{cand_where}: {metric_name} signature differs from {base_where}: "
                     f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
                 )
-            base_rows = _rows(base_group["segments"], metric_name, base_where)
-            cand_rows = _rows(cand_group["segments"], metric_name, cand_where)
+            metric, width = _report_metric(metric_name, candidate)
+            base_rows = _rows(base_group["segments"], metric_name, base_where, width)
+            cand_rows = _rows(cand_group["segments"], metric_name, cand_where, width)
             if base_rows.keys() != cand_rows.keys():
                 only = sorted(map(str, base_rows.keys() ^ cand_rows.keys()))[:3]
                 raise HarnessError(
@@ -200,17 +291,17 @@ def compare_reports(
                     f"(e.g. {', '.join(only)}); reports must cover the same segments"
                 )
             keys = list(base_rows)
-            options = candidate["provenance"].get("metric_options", {}).get(metric_name)
-            metric = make_metric(metric_name, options)
             base_stats = [base_rows[k] for k in keys]
             cand_stats = [cand_rows[k] for k in keys]
-            outcome = paired_test(metric, base_stats, cand_stats, test)
+            groups = [key[:2] for key in keys] if resample is Resample.ARTICLE else None
+            outcome = paired_test(metric, base_stats, cand_stats, test, groups=groups)
             comparisons.append(Comparison(base_key[0], system, task, metric_name, corpus, outcome))
             if metric_name == shared[0]:
                 changes.extend(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
                 )
-    return ReportComparison(comparisons, changes)
+    notes = [f"{d} (compared anyway: --allow-different-data)" for d in differences]
+    return ReportComparison(comparisons, changes, notes)
 
 
 def _worst_segments(

@@ -89,9 +89,16 @@ def test_same_folder_name_twice_gets_distinct_labels(tmp_path):
     [
         (None, "no report.json here"),
         ("{not json", ":1: not valid JSON"),
-        ('{"results": 3}', "key 'results': missing or not a list"),
-        ('{"results": [{"system": "a"}]}', "key 'results[0]': missing task, metric, score"),
-        ('{"results": [7]}', "key 'results[0]': not an object"),
+        ('{"results": 3}', "key 'results': Input should be a valid list (got 3)"),
+        ('{"results": [{"system": "a"}]}', "key 'results[0].task': Field required"),
+        ('{"results": [7]}', "key 'results[0]': Input should be a JSON object (got 7)"),
+        ('{"results": null}', "key 'results': must not be null"),
+        ("[]", "not a harness report (a JSON object is expected)"),
+        (
+            '{"results": [{"system": "a", "task": "t", "metric": "bleu", "score": "5"}]}',
+            "key 'results[0].score': Input should be a valid number (got \"5\")",
+        ),
+        ('{"schema_version": 2, "results": []}', "schema_version 2 is not one this harness"),
     ],
 )
 def test_bad_runs_are_one_line_errors(tmp_path, content, message):

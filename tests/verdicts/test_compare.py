@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,6 @@ from ..stats.report_factory import write_config, write_outputs
 COMPARISON_KEYS = {
     "baseline", "system", "task", "metric", "delta", "ci_low", "ci_high", "p_value", "test",
 }  # fmt: skip
-
-
 
 
 def _compare(*args: str):
@@ -43,7 +42,12 @@ def test_degraded_candidate_fails_with_numbers_and_worst_segments(runs: dict[str
     assert "segments that got worst:" in out
     assert "000_e6a39a29327ab8d5/" in out
     assert "REGRESSION: 0/3 gate checks passed" in out
-    assert "p = 0.0001 (paired-ar)" in out  # 10,000 trials, nothing as extreme
+    # every segment is worse: only trials that swap none or all of them reach |Δ| (ties count),
+    # so p is the exact randomization p of 2/2^n, not sacrebleu's 1/(R+1) = 0.0001
+    n = len(json.loads((runs["base"] / "report.json").read_text(encoding="utf-8"))["segments"])
+    p_values = [float(p) for p in re.findall(r"p = ([0-9.]+) \(paired-ar\)", out)]
+    assert len(p_values) == 3
+    assert all(p == pytest.approx(2 / 2**n, abs=0.002) for p in p_values), (n, p_values)
 
 
 def test_the_test_can_be_chosen(runs: dict[str, Path]) -> None:
@@ -67,6 +71,12 @@ def _edited(run: Path, tmp_path: Path, edit) -> Path:
         (lambda r: r["provenance"]["metrics"].update(bleu="BLEU|tok:intl"), "signature differs"),
         (lambda r: [s.pop("stats") for s in r["segments"]], "no per-segment statistics"),
         (lambda r: r.pop("results"), "not a harness report"),
+        (lambda r: r["segments"][0]["stats"].update(bleu=[1.0]), "key 'stats.bleu' has 1 value"),
+        (lambda r: r["segments"].append(dict(r["segments"][0])), "appears twice"),
+        (
+            lambda r: r["provenance"]["metric_options"].update(bleu={"args": ["true"]}),
+            "metric 'bleu': bad option",
+        ),
     ],
 )
 def test_mismatched_reports_are_a_usage_error(
@@ -154,3 +164,85 @@ def test_unknown_test_method_names_the_line(tmp_path: Path) -> None:
     config = write_config(tmp_path, "bad", ["perfect"], "compare: {test: t-test}\n")
     with pytest.raises(HarnessError, match=r"bad\.yaml:\d+: compare\.test: .*'paired-ar'"):
         load_config(config)
+
+
+FLORES_HYP = (
+    "external/mt_system_outputs/opus-mt-ar-en_opus-2019-12-18.flores101-devtest.ara-eng.hyp.txt"
+)
+
+
+def _flores_run(shared: Path, folder: Path, hypotheses: list[str]) -> Path:
+    """A run of plain-text outputs on FLORES-101 devtest (ara→eng); returns its folder."""
+    folder.mkdir()
+    (folder / "mt.txt").write_text("\n".join(hypotheses) + "\n", encoding="utf-8")
+    config = folder / "flores.yaml"
+    config.write_text(
+        f"name: {folder.name}\n"
+        f"corpus:\n  - {{name: flores, format: parallel, "
+        f"source: {shared / 'external/flores/flores101.devtest.ara'}, "
+        f"references: [{shared / 'external/flores/flores101.devtest.eng'}]}}\n"
+        "systems:\n  - {name: mt, type: outputs, task: translation, path: mt.txt}\n"
+        "metrics: [bleu, chrf, ter]\n",
+        encoding="utf-8",
+    )
+    report = evaluate(prepare(load_config(config)))
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+def test_one_changed_line_of_1012_is_not_a_regression(shared: Path, tmp_path: Path) -> None:
+    """Done-when of issue 11: one FLORES hypothesis replaced → p ≥ 0.5 on every metric with the
+    default test, and the default gate passes. (sacrebleu's --paired-ar says p = 0.0001.)"""
+    hypotheses = (shared / FLORES_HYP).read_text(encoding="utf-8").splitlines()
+    assert len(hypotheses) == 1012
+    changed = list(hypotheses)
+    changed[500] = "The committee will meet again next week to discuss the proposal."
+    base = _flores_run(shared, tmp_path / "base", hypotheses)
+    candidate = _flores_run(shared, tmp_path / "candidate", changed)
+
+    result = _compare(str(base), str(candidate))
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    table = lines[1 : lines.index("segments that got worst:")]
+    rows = [line.split() for line in table if line.startswith("mt ")]
+    assert [row[2] for row in rows] == ["bleu", "chrf", "ter"]
+    for row in rows:
+        p = float(row[-4])  # …  Δ  [low, high]  p  no significant change
+        assert p >= 0.5, row
+    assert "PASS: 3/3 gate checks passed" in result.output
+
+
+def _other_data(report: dict) -> None:
+    """As if the baseline had been run on an edited reference file."""
+    for info in (report["provenance"]["corpus"], *report["provenance"]["corpora"].values()):
+        path = next(p for p in info["files"] if p.endswith(".jsonl"))
+        info["files"][path] = "0" * 64
+
+
+def test_reports_on_different_corpus_files_are_refused_unless_allowed(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Same segment ids, other text: by sha256 of the corpus files, not by their paths."""
+    baseline = _edited(runs["base"], tmp_path, _other_data)
+    refused = _compare(str(baseline), str(runs["same"]))
+    assert refused.exit_code == 2, refused.output
+    assert "corpus 'seeds' was not read from the same files in both reports" in refused.output
+    assert "--allow-different-data" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+
+    allowed = _compare(str(baseline), str(runs["same"]), "--allow-different-data")
+    assert allowed.exit_code == 0, allowed.output
+    assert "warning: corpus 'seeds' was not read from the same files" in allowed.output
+
+    moved = _edited(
+        runs["base"],
+        tmp_path,
+        lambda r: [
+            info.update(
+                files={f"/elsewhere/{i}": sha for i, sha in enumerate(info["files"].values())}
+            )
+            for info in (r["provenance"]["corpus"], *r["provenance"]["corpora"].values())
+        ],
+    )
+    assert _compare(str(moved), str(runs["same"])).exit_code == 0  # same files, other folder

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.errors import HarnessError
+from harness.metrics import METRICS
 from harness.verdicts.compare import load_report
 from harness.verdicts.gate import GateRun, load_gate
 
@@ -83,7 +84,8 @@ def test_a_drop_within_tolerance_passes(runs: dict[str, Path], tmp_path: Path) -
     assert checks["mt/translation/bleu/drop"].passed  # dropped 64.91 <= 70
     ter = checks["mt/translation/ter/drop"]
     assert not ter.passed and "REGRESSION" in ter.message  # TER rose by 56.25 > 50
-    assert "0.00 → 56.25" in ter.message and "p = 0.0001" in ter.message
+    assert "0.00 → 56.25" in ter.message and "p = 0.00" in ter.message
+    assert "worse by at least 53." in ter.message  # the one-sided bound, above the margin 50
 
 
 def test_a_drop_beyond_tolerance_must_also_be_significant(
@@ -203,3 +205,88 @@ def test_checks_name_the_corpus_when_a_run_has_several(tmp_path: Path) -> None:
     assert set(checks) == set(expected)
     assert not checks["mt/b/translation/chrf/drop"].passed
     assert "(translation on b)" in checks["mt/b/translation/chrf/drop"].message
+
+
+def _margin_checks(max_drop: float, shift: float = 0.02) -> object:
+    """ROUGE-1 on 400 segments, the candidate worse by ``100 * shift`` points plus noise."""
+    import numpy as np
+
+    from harness.metrics import make_metric
+    from harness.stats import PairedTest, paired_test
+    from harness.verdicts.compare import Comparison
+    from harness.verdicts.gate import Gate, MetricRule, check_gate
+
+    rng = np.random.default_rng(11)
+    base = rng.uniform(0.3, 0.7, size=400)
+    cand = base - shift + rng.normal(0.0, 0.03, size=400)
+
+    def rows(f: np.ndarray) -> list[list[float]]:
+        return np.stack([f, f, f], axis=1).tolist()
+
+    result = paired_test(make_metric("rouge1"), rows(base), rows(cand), PairedTest.RANDOMIZATION)
+    comparison = Comparison("base", "cand", "summarization", "rouge1", None, result)
+    gate = Gate(metrics={"rouge1": MetricRule(max_drop=max_drop)})
+    results = [{"system": "cand", "task": "summarization", "metric": "rouge1", "score": 0.0}]
+    [check] = check_gate(gate, results, [comparison])
+    return result, check
+
+
+def test_max_drop_is_a_margin_a_significant_drop_within_it_passes() -> None:
+    """Worse by about 2 points, significantly (p = 0.0001), with a margin of 1.9: the data do
+    not show the drop exceeds 1.9, so the rule holds (before, any significant Δ > 1.9 failed)."""
+    result, check = _margin_checks(max_drop=1.9)
+    assert result.p_value < 0.001 and -result.delta > 1.9
+    bound = result.worsening_bound(0.05, METRICS.get("rouge1"))
+    assert 0 < bound < 1.9
+    assert check.passed
+    assert f"worse by at least {bound:.2f} (95% one-sided bound)" in check.message
+    assert "within the tolerated drop" in check.message
+
+
+def test_max_drop_is_a_margin_a_drop_significantly_beyond_it_fails() -> None:
+    result, check = _margin_checks(max_drop=1.0)
+    assert result.p_value < 0.001 and not check.passed
+    assert "REGRESSION (worse by at least 1." in check.message
+
+
+def test_max_drop_zero_is_the_plain_significance_test() -> None:
+    """A tiny but significant worsening fails a zero margin, and passes any margin above it."""
+    result, zero = _margin_checks(max_drop=0.0, shift=0.004)
+    assert result.p_value < 0.05 and result.delta < 0
+    assert not zero.passed
+    _, small = _margin_checks(max_drop=0.5, shift=0.004)  # 0.4 points worse: within 0.5
+    assert small.passed
+
+
+def test_a_gate_with_only_max_drop_rules_and_no_baseline_is_refused_before_running(
+    tmp_path: Path,
+) -> None:
+    """It used to print "PASS: 0/0" and exit 0: a build that checked nothing passed."""
+    write_outputs(tmp_path, "mt", degrade=True)
+    config = write_config(tmp_path, "candidate", ["mt"])
+    gate = _gate(tmp_path, "metrics:\n  bleu: {max_drop: 0.5}\n  ter: {max_drop: 1}\n")
+    result = _run(config, "--gate", str(gate))
+    assert result.exit_code == 2, result.output
+    assert "gate.yaml: nothing to check: every rule is a max_drop" in result.output
+    assert "--baseline" in result.output
+    assert not (tmp_path / "run-candidate").exists()
+
+
+def test_compare_where_no_gate_rule_applies_exits_2(runs: dict[str, Path], tmp_path: Path) -> None:
+    """The gate's only rule is on chrF, which the baseline does not have: nothing compared."""
+    import json
+
+    report = json.loads((runs["base"] / "report.json").read_text(encoding="utf-8"))
+    report["results"] = [r for r in report["results"] if r["metric"] != "chrf"]
+    for segment in report["segments"]:
+        del segment["stats"]["chrf"], segment["scores"]["chrf"]
+    del report["provenance"]["metrics"]["chrf"]
+    baseline = tmp_path / "no-chrf.json"
+    baseline.write_text(json.dumps(report), encoding="utf-8")
+    gate = _gate(tmp_path, "metrics:\n  chrf: {max_drop: 0}\n")
+    result = CliRunner().invoke(
+        app, ["compare", str(baseline), str(runs["degraded"]), "--gate", str(gate)]
+    )
+    assert result.exit_code == 2, result.output
+    assert "nothing to check: no gate rule applies (rules: chrf (max_drop)" in result.output
+    assert "metrics compared with the baseline: bleu, ter" in result.output

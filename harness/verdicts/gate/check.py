@@ -1,7 +1,8 @@
 """Checking a gate: its rules applied to a candidate report and its paired comparisons.
 
 ``floor`` rules read the candidate's scores; ``max_drop`` rules read the comparisons against
-the baseline. The metric decides what "worse" means (TER: higher).
+the baseline and fail only when the worsening is significantly larger than ``max_drop``. The
+metric decides what "worse" means (TER: higher).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Literal
 
 from harness.errors import HarnessError
 from harness.metrics import METRICS
-from harness.stats import PairedTest
+from harness.stats import PairedTest, Resample
 from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
 from harness.verdicts.gate.rules import Gate, default_gate, load_gate
 
@@ -64,17 +65,31 @@ def _floor_check(result: dict[str, Any], floor: float, corpus: str | None) -> Ch
 
 
 def _drop_check(comparison: Comparison, max_drop: float, alpha: float, corpus: str | None) -> Check:
+    """``max_drop`` is a margin, tested as one: H0 is "worsening ≤ max_drop".
+
+    The rule fails when the worsening is significant by the paired test (p < α, the plain test
+    of ``max_drop: 0``) *and* the one-sided (1 − α) lower bound of the worsening, from the
+    paired bootstrap, lies above ``max_drop``: the data say the candidate is worse by more than
+    the margin, not merely worse than the baseline by an amount that could be within it.
+    """
     r = comparison.result
-    worsening = -METRICS.get(comparison.metric).improvement(r.delta)
-    significant = r.p_value is not None and r.p_value < alpha
-    regression = worsening > max_drop and significant
+    metric = METRICS.get(comparison.metric)
+    worsening = -metric.improvement(r.delta)
+    significant = r.p_value is not None and r.p_value < alpha and worsening > 0
+    bound = r.worsening_bound(alpha, metric)
+    beyond_margin = max_drop == 0 or (bound is not None and bound > max_drop)
+    regression = significant and beyond_margin
     interval = r.interval
     ci = f"[{_fmt(interval.low)}, {_fmt(interval.high)}]" if interval else "n/a"
     p = "n/a" if r.p_value is None else f"{r.p_value:.4f}"
+    level = f"{100 * (1 - alpha):g}%"
+    lower = f"worse by at least {bound:.2f} ({level} one-sided bound)" if bound is not None else ""
     if regression:
-        why = "REGRESSION"
-    elif worsening > max_drop:
+        why = f"REGRESSION ({lower})" if lower else "REGRESSION"
+    elif worsening > 0 and not significant:
         why = f"ok (worse by {worsening:.2f} but not significant at α={alpha:g})"
+    elif worsening > 0:
+        why = f"ok ({lower}, within the tolerated drop)" if lower else "ok"
     else:
         why = "ok"
     on = f"{comparison.task} on {corpus}" if corpus else comparison.task
@@ -137,13 +152,24 @@ def gate_reports(
     candidate: dict[str, Any],
     gate: Gate | None = None,
     test: PairedTest | None = None,
+    resample: Resample | None = None,
+    allow_different_data: bool = False,
 ) -> GateOutcome:
-    """Compare two reports and apply the gate (or :func:`default_gate`)."""
+    """Compare two reports and apply the gate (or :func:`default_gate`); ``test`` and
+    ``resample`` override the gate's."""
     if gate is None:
         gate = default_gate([r["metric"] for r in candidate["results"]])
     if test is not None:
         gate = gate.model_copy(update={"test": test})
-    comparison = compare_reports(baseline, candidate, gate.test)
+    if resample is not None:
+        gate = gate.model_copy(update={"resample": resample})
+    comparison = compare_reports(
+        baseline,
+        candidate,
+        gate.test,
+        resample=gate.resample,
+        allow_different_data=allow_different_data,
+    )
     checks = check_gate(gate, candidate["results"], comparison.comparisons)
     return GateOutcome(gate, comparison, checks)
 
@@ -155,23 +181,63 @@ class GateRun:
     baseline: dict[str, Any] | None
     gate: Gate | None
     test: PairedTest | None = None
+    resample: Resample | None = None
+    allow_different_data: bool = False
 
     @classmethod
     def load(
-        cls, baseline: Path | None, gate: Path | None, test: PairedTest | None = None
+        cls,
+        baseline: Path | None,
+        gate: Path | None,
+        test: PairedTest | None = None,
+        resample: Resample | None = None,
+        allow_different_data: bool = False,
     ) -> GateRun:
+        """Load and check both before anything runs; a gate with nothing it could check (only
+        ``max_drop`` rules and no baseline) is refused here."""
+        loaded = load_gate(gate) if gate is not None else None
+        if gate is not None and loaded is not None and baseline is None:
+            floors = [name for name, rule in loaded.metrics.items() if rule.floor is not None]
+            if not floors:
+                raise HarnessError(
+                    f"{gate}: nothing to check: every rule is a max_drop, which compares with "
+                    "a baseline; give --baseline or add a floor"
+                )
         return cls(
             load_report(baseline) if baseline is not None else None,
-            load_gate(gate) if gate is not None else None,
+            loaded,
             test,
+            resample,
+            allow_different_data,
         )
 
     def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
-        """Gate ``candidate``; without a baseline only the floors can be checked."""
+        """Gate ``candidate``; without a baseline only the floors can be checked. A gate none
+        of whose rules applies is an error: passing it would say nothing."""
         if path is not None:
             candidate = {**candidate, "_path": str(path)}
         if self.baseline is not None:
-            return gate_reports(self.baseline, candidate, self.gate, self.test)
-        assert self.gate is not None, "GateRun needs a baseline or a gate"
-        checks = check_gate(self.gate, candidate["results"], [])
-        return GateOutcome(self.gate, ReportComparison([], []), checks)
+            outcome = gate_reports(
+                self.baseline,
+                candidate,
+                self.gate,
+                self.test,
+                self.resample,
+                self.allow_different_data,
+            )
+        else:
+            assert self.gate is not None, "GateRun needs a baseline or a gate"
+            checks = check_gate(self.gate, candidate["results"], [])
+            outcome = GateOutcome(self.gate, ReportComparison([], []), checks)
+        if not outcome.checks:
+            rules = ", ".join(
+                f"{name} ({'floor' if rule.floor is not None else 'max_drop'})"
+                for name, rule in outcome.gate.metrics.items()
+            )
+            compared = sorted({c.metric for c in outcome.comparison.comparisons})
+            raise HarnessError(
+                f"{candidate.get('_path', 'candidate')}: nothing to check: no gate rule applies "
+                f"(rules: {rules}; metrics compared with the baseline: "
+                f"{', '.join(compared) or 'none'})"
+            )
+        return outcome

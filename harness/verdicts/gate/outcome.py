@@ -26,7 +26,8 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
     alpha = outcome.gate.alpha
     lines = []
     if outcome.comparison.comparisons:
-        lines.append(f"candidate vs baseline ({outcome.gate.test.value}, α = {alpha:g}):")
+        by = "" if outcome.gate.resample == "segment" else f", by {outcome.gate.resample}"
+        lines.append(f"candidate vs baseline ({outcome.gate.test.value}, α = {alpha:g}{by}):")
         header = ["system", "task", "metric", "baseline", "candidate", "Δ", "95% CI of Δ", "p"]
         rows = []
         several = len({c.corpus for c in outcome.comparison.comparisons}) > 1
@@ -65,6 +66,7 @@ def outcome_lines(outcome: GateOutcome) -> list[str]:
             for w in outcome.comparison.worst
         ]
         lines += _columns(["system", "task", "segment", "metric", "baseline", "candidate"], rows, 4)
+    lines += [f"warning: {note}" for note in outcome.comparison.notes]
     failed = [check for check in outcome.checks if not check.passed]
     lines += [""] + [f"FAIL {check.name}: {check.message}" for check in failed]
     verdict = "REGRESSION" if failed else "PASS"

@@ -4,6 +4,7 @@ A gate file (YAML)::
 
     alpha: 0.05            # significance level of the paired test
     test: paired-ar        # (default) or paired-bs
+    resample: segment      # (default) or article: draw whole articles
     metrics:
       bleu: {floor: 25, max_drop: 0.5}
       ter:  {floor: 60}    # TER is lower-is-better: the floor is a ceiling, score <= 60
@@ -11,7 +12,8 @@ A gate file (YAML)::
 ``floor`` is the worst acceptable score, read in the metric's direction. ``max_drop`` is how
 far (in score points) a metric may get worse than the baseline before it can count as a
 regression; it counts only when the worsening also is significant at ``alpha``, so noise never
-fails a build. A rule gives either or both; without a gate file every metric gets
+fails a build: the rule fails only when the one-sided (1 − alpha) bound of the worsening lies
+above ``max_drop``. A rule gives either or both; without a gate file every metric gets
 ``max_drop: 0``.
 """
 
@@ -25,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.errors import did_you_mean
 from harness.metrics import METRICS
-from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest
+from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.yaml_input import Locator, read_yaml_mapping
 
 
@@ -49,6 +51,7 @@ class Gate(BaseModel):
 
     alpha: float = Field(default=DEFAULT_ALPHA, gt=0, lt=1)
     test: PairedTest = DEFAULT_TEST
+    resample: Resample = Resample.SEGMENT
     metrics: dict[str, MetricRule] = Field(min_length=1)
 
 

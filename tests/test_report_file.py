@@ -1,0 +1,144 @@
+"""report.json is untrusted input: schema-validated by every reader, and metric names in it
+never resolve through an import path (a crafted report must not run anything)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from harness.cli import app
+from harness.errors import HarnessError
+from harness.metrics import METRICS
+from harness.report_file import read_report
+
+
+def _report(runs: dict[str, Path], name: str = "base") -> dict[str, Any]:
+    return json.loads((runs[name] / "report.json").read_text(encoding="utf-8"))
+
+
+def _write(folder: Path, report: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    return folder
+
+
+def _rename_metric(report: dict[str, Any], old: str, new: str, where: str) -> None:
+    """Rename metric ``old`` to ``new`` in one place of the report (or everywhere)."""
+    if where in ("results", "all"):
+        for entry in report["results"]:
+            if entry["metric"] == old:
+                entry["metric"] = new
+    if where in ("stats", "all"):
+        for segment in report["segments"]:
+            segment["stats"][new] = segment["stats"].pop(old)
+            segment["scores"][new] = segment["scores"].pop(old)
+    if where in ("provenance", "all"):
+        provenance = report["provenance"]
+        provenance["metrics"][new] = provenance["metrics"].pop(old)
+
+
+def _crafted(runs: dict[str, Path], marker: Path, where: str) -> dict[str, Any]:
+    """A report whose 'bleu' is renamed to ``subprocess:run``, with options that would make
+    ``subprocess.run(args=[...])`` create ``marker`` if the name were ever imported and called."""
+    report = _report(runs)
+    _rename_metric(report, "bleu", "subprocess:run", where)
+    args = [sys.executable, "-c", f"open({str(marker)!r}, 'w').close()"]
+    report["provenance"]["metric_options"] = {"subprocess:run": {"args": args}}
+    return report
+
+
+@pytest.mark.parametrize("where", ["all", "results", "stats", "provenance", "options"])
+@pytest.mark.parametrize("command", ["compare", "report", "leaderboard"])
+def test_a_crafted_report_naming_an_import_path_runs_nothing(
+    runs: dict[str, Path], tmp_path: Path, command: str, where: str
+) -> None:
+    marker = tmp_path / "pwned"
+    crafted = _crafted(runs, marker, where if where != "options" else "none")
+    run = _write(tmp_path / "crafted", crafted)
+    args = {
+        "compare": ["compare", str(run), str(run)],
+        "report": ["report", str(run)],
+        "leaderboard": ["leaderboard", str(run)],
+    }[command]
+
+    result = CliRunner().invoke(app, args)
+
+    assert result.exit_code == 2, result.output
+    assert not marker.exists()
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert str(run / "report.json") in lines[0] and "unknown metric 'subprocess:run'" in lines[0]
+    assert "never an import path" in lines[0]
+    assert not (run / "report.md").exists()  # `harness report` refused before writing anything
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda r: r["results"][0].update(score="35"), "results[0].score"),
+        (lambda r: r["results"][0].pop("system"), "results[0].system"),
+        (lambda r: r["segments"][2].update(stats=[1, 2]), "segments[2].stats"),
+        (lambda r: r["segments"][0]["stats"].update(bleu=["x"]), "segments[0].stats.bleu[0]"),
+        (lambda r: r["segments"][1].pop("article_id"), "segments[1].article_id"),
+        (lambda r: r["segments"][0].update(references="one"), "segments[0].references"),
+        (lambda r: r["provenance"].update(metrics=[]), "provenance.metrics"),
+        (lambda r: r["provenance"].update(corpora={"x": 1}), "provenance.corpora.x"),
+        (
+            lambda r: r["provenance"].update(comparisons={"alpha": 2}),
+            "provenance.comparisons.alpha",
+        ),
+        (lambda r: r.update(segments={}), "segments"),
+        (lambda r: r.update(comparisons=[{"metric": "bleu"}]), "comparisons[0].baseline"),
+        (lambda r: r["results"][0].update(metric="os:system"), "results[0].metric"),
+        (lambda r: r["results"][0].update(metric="BLEU"), "results[0].metric"),
+    ],
+)
+def test_a_hand_edited_report_is_one_line_naming_file_and_key(
+    runs: dict[str, Path], tmp_path: Path, edit, key: str
+) -> None:
+    report = _report(runs)
+    edit(report)
+    run = _write(tmp_path / "edited", report)
+    for args in (["compare", str(runs["base"]), str(run)], ["report", str(run)]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert f"report.json: key '{key}'" in result.output, result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_a_valid_report_reads_back_unchanged(runs: dict[str, Path]) -> None:
+    file, report = read_report(runs["base"], known_metric=METRICS.registered)
+    assert file == runs["base"] / "report.json"
+    assert report == _report(runs)
+
+
+def test_an_installed_entry_point_metric_is_known_an_import_path_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package that declares ``[project.entry-points."harness.metrics"]`` is trusted (it was
+    installed); the same class named as ``module:attr`` in a report is not."""
+    (tmp_path / "shouty_metric.py").write_text(
+        "from harness.metrics.sacrebleu_metrics import Bleu\n\n"
+        "class ShoutyBleu(Bleu):\n    name = 'shouty'\n",
+        encoding="utf-8",
+    )
+    dist = tmp_path / "shouty_metric-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: shouty-metric\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[harness.metrics]\nshouty = shouty_metric:ShoutyBleu\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        assert METRICS.registered("shouty") and "shouty" in METRICS.names()
+        assert METRICS.get_registered("shouty").__name__ == "ShoutyBleu"
+        assert not METRICS.registered("shouty_metric:ShoutyBleu")
+        with pytest.raises(HarnessError, match=r"'harness\.metrics' entry point"):
+            METRICS.get_registered("shouty_metric:ShoutyBleu")
+    finally:
+        sys.modules.pop("shouty_metric", None)
