@@ -11,5 +11,6 @@ SYSTEMS.register("identity", "harness.systems.identity:Identity")
 SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
 SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
 SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
+SYSTEMS.register("ct2", "harness.systems.ct2:CT2")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]
