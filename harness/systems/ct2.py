@@ -342,8 +342,9 @@ class CT2(HFSystem):
         )
         outputs = []
         for result in results:
-            tokens = result.hypotheses[0][len(prefix or ()) :]
-            ids = tokenizer.convert_tokens_to_ids(tokens)
+            # The hypothesis starts with the target prefix; like hf-seq2seq's forced first
+            # token, it is dropped by decoding when it is a special (language) token.
+            ids = tokenizer.convert_tokens_to_ids(result.hypotheses[0])
             outputs.append(tokenizer.decode(ids, skip_special_tokens=True).strip())
         return outputs
 

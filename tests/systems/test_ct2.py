@@ -69,6 +69,30 @@ def test_float32_greedy_outputs_equal_hf_seq2seq(side_by_side):
     assert len(set(hf.values())) > 1  # real decisions, not one repeated string
 
 
+def test_target_language_token_is_forced_like_hf_seq2seq(spm_marian, tmp_path):
+    """``tgt_lang`` becomes the target prefix; outputs still equal hf-seq2seq's forced BOS.
+
+    The tiny Marian has no language codes, so a word piece stands in for one.
+    """
+    keys = {"tgt_lang": "the", "max_input_tokens": 16}
+    hf = {
+        "name": "hf",
+        "type": "hf-seq2seq",
+        "task": "translation",
+        "model": str(spm_marian),
+        "max_new_tokens": MAX_NEW_TOKENS,
+        **keys,
+    }
+    systems = [
+        hf,
+        ct2_system("ct2", spm_marian, tmp_path / "cache", compute_type="float32", **keys),
+    ]
+    report, _ = run_cli(write_config(tmp_path, systems), tmp_path / "out")
+    ct2 = outputs_by_segment(report, "ct2")
+    assert all(output.startswith("the") for output in ct2.values())
+    assert ct2 == outputs_by_segment(report, "hf")
+
+
 def test_int8_runs_and_gives_outputs(side_by_side):
     report, _, _ = side_by_side
     segments = [s for s in report["segments"] if s["system"] == "ct2-int8"]
