@@ -12,5 +12,6 @@ SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
 SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
 SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
 SYSTEMS.register("pipeline", "harness.systems.pipeline:Pipeline")
+SYSTEMS.register("ct2", "harness.systems.ct2:CT2")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]

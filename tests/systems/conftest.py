@@ -202,3 +202,11 @@ def outputs_by_segment(report: dict, system: str) -> dict[tuple[str, str | None]
         for s in report["segments"]
         if s["system"] == system
     }
+
+
+@pytest.fixture(scope="session")
+def spm_marian(models_dir) -> Path:
+    """A tiny Marian with a real sentencepiece MarianTokenizer (what CTranslate2 converts)."""
+    from .ct2_fixtures import build_spm_marian
+
+    return build_spm_marian(models_dir / "spm-marian")
