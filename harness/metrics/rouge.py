@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from functools import cache, lru_cache
 from importlib.metadata import version
 
 import numpy as np
@@ -34,6 +35,23 @@ ARABIC_STEMMERS = ("isri", "snowball")
 _ARABIC_TOKEN = re.compile(r"^[\u0600-\u06ff]+$")
 
 
+@cache
+def arabic_stemmer(name: str) -> Callable[[str], str]:
+    """nltk's ISRI or Snowball Arabic stemmer, with one cache of stems per process (news
+    repeats its words, and nltk's stemmers are slow)."""
+    if name == "isri":
+        from nltk.stem.isri import ISRIStemmer
+
+        stem: Callable[[str], str] = ISRIStemmer().stem
+    elif name == "snowball":
+        from nltk.stem.snowball import ArabicStemmer
+
+        stem = ArabicStemmer(ignore_stopwords=False).stem
+    else:
+        raise ValueError(f"stem_arabic must be one of {', '.join(ARABIC_STEMMERS)}")
+    return lru_cache(maxsize=1 << 16)(stem)
+
+
 class StemmingTokenizer:
     """:class:`ArabicAwareTokenizer` with an Arabic stemmer on Arabic tokens of 4+ characters.
 
@@ -43,16 +61,7 @@ class StemmingTokenizer:
     the tokens are exactly :class:`ArabicAwareTokenizer`'s."""
 
     def __init__(self, base: ArabicAwareTokenizer, stem_arabic: str) -> None:
-        if stem_arabic == "isri":
-            from nltk.stem.isri import ISRIStemmer
-
-            self._stem: Callable[[str], str] = ISRIStemmer().stem
-        elif stem_arabic == "snowball":
-            from nltk.stem.snowball import ArabicStemmer
-
-            self._stem = ArabicStemmer(ignore_stopwords=False).stem
-        else:
-            raise ValueError(f"stem_arabic must be one of {', '.join(ARABIC_STEMMERS)}")
+        self._stem = arabic_stemmer(stem_arabic)
         self.base = base
         self.stem_arabic = stem_arabic
 
@@ -66,7 +75,7 @@ class StemmingTokenizer:
         unfolded = _DIACRITICS.sub("", unicodedata.normalize("NFKC", text).lower())
         tokens = []
         for token in _NOT_WORD.sub(" ", unfolded).split():
-            if len(token) > 3 and _ARABIC_TOKEN.match(token):
+            if len(token) > 3 and token.isalpha() and _ARABIC_TOKEN.match(token):
                 token = self._stem(token) or token
             tokens.extend(self.base.tokenize(token))  # folds (and Porter-stems Latin tokens)
         return tokens
