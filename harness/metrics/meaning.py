@@ -67,11 +67,24 @@ def _model() -> Any:
             os.environ["OMP_WAIT_POLICY"] = saved
 
 
+#: embeddings of recent texts: sources and references recur across systems and metrics
+_CACHE: dict[str, np.ndarray] = {}
+CACHE_TEXTS = 20_000  # about 30 MB of float32 vectors
+
+
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """L2-normalised embeddings (one row per text) with the ``query: `` prefix."""
+    """L2-normalised embeddings (one row per text) with the ``query: `` prefix; each distinct
+    text is embedded once per process while it stays in a bounded cache."""
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    return np.asarray(_model().query(list(texts)), dtype=np.float64)
+        return np.zeros((0, 384), dtype=np.float64)
+    missing = [t for t in dict.fromkeys(texts) if t not in _CACHE]
+    fresh = dict(zip(missing, np.asarray(_model().query(missing)), strict=True)) if missing else {}
+    vectors = np.stack([fresh[t] if t in fresh else _CACHE[t] for t in texts])
+    if len(_CACHE) + len(fresh) > CACHE_TEXTS:
+        _CACHE.clear()
+    if len(fresh) <= CACHE_TEXTS:
+        _CACHE.update(fresh)
+    return vectors.astype(np.float64)
 
 
 def cosines(left: Sequence[str], right: Sequence[str]) -> list[float]:

