@@ -19,6 +19,18 @@ METRICS.register("rouge1", "harness.metrics.rouge:Rouge1")
 METRICS.register("rouge2", "harness.metrics.rouge:Rouge2")
 METRICS.register("rougeL", "harness.metrics.rouge:RougeL")
 METRICS.register("rougeLsum", "harness.metrics.rouge:RougeLsum")
+# fidelity (issue 14): numbers, names and language carried over; summary style; meaning
+METRICS.register("numbers", "harness.metrics.fidelity:Numbers")
+METRICS.register("names", "harness.metrics.fidelity:Names")
+METRICS.register("untranslated", "harness.metrics.fidelity:Untranslated")
+METRICS.register("offtarget", "harness.metrics.fidelity:OffTarget")
+METRICS.register("novel_numbers", "harness.metrics.fragments:NovelNumbers")
+METRICS.register("coverage", "harness.metrics.fragments:Coverage")
+METRICS.register("density", "harness.metrics.fragments:Density")
+METRICS.register("compression", "harness.metrics.fragments:Compression")
+METRICS.register("repetition", "harness.metrics.fragments:Repetition")
+METRICS.register("similarity", "harness.metrics.meaning:Similarity")
+METRICS.register("xsim", "harness.metrics.meaning:CrossSimilarity")
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 

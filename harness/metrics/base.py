@@ -29,6 +29,12 @@ class Metric(ABC):
     fidelity: ClassVar[bool] = False
     lower_bound: ClassVar[float] = 0.0
     upper_bound: ClassVar[float | None] = 100.0
+    #: whether the metric reads the sources (``numbers``, ``xsim``): the scorer passes them to
+    #: :meth:`segment_stats_with_sources`; such a metric's plain ``segment_stats`` refuses
+    needs_source: ClassVar[bool] = False
+    #: whether the metric reads the references; False for reference-free checks, which still
+    #: score an output whose example has no reference
+    needs_reference: ClassVar[bool] = True
 
     @abstractmethod
     def segment_stats(
@@ -38,6 +44,17 @@ class Metric(ABC):
 
         ``references[i]`` holds the reference strings of segment ``i``.
         """
+
+    def segment_stats_with_sources(
+        self,
+        hypotheses: Sequence[str],
+        references: Sequence[Sequence[str]],
+        sources: Sequence[str],
+    ) -> Stats:
+        """The rows the scorer asks for: ``sources[i]`` is the input of segment ``i`` (the
+        Arabic sentence, or the article of a summary). Metrics without ``needs_source``
+        ignore it."""
+        return self.segment_stats(hypotheses, references)
 
     @abstractmethod
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:

@@ -30,12 +30,13 @@ def score_system(
     task = generations[0].example.task
     hypotheses = [scored_hypothesis(g) for g in generations]
     references = [g.example.references for g in generations]
+    sources = [g.example.source for g in generations]  # for metrics that need them (numbers)
     groups = article_groups(generations) if resample is Resample.ARTICLE else None
     results = []
     for metric in metrics:
         if not metric.applies_to(task):
             continue
-        stats = metric.segment_stats(hypotheses, references)
+        stats = metric.segment_stats_with_sources(hypotheses, references, sources)
         interval = bootstrap_interval(metric, stats, groups=groups)
         results.append(
             MetricResult(

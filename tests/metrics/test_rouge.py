@@ -127,3 +127,39 @@ def test_corpus_score_is_mean_f_and_signature_names_tokenizer():
     stats = metric.segment_stats([ARABIC, "كتب"], [[ARABIC], [ARABIC]])
     assert metric.corpus_score(stats) == pytest.approx(100 * (1.0 + 0.0) / 2)
     assert "tok:ar-v1" in metric.signature() and "stem:none" in metric.signature()
+
+
+# --- Arabic stemming (stem_arabic) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("stemmer", ["isri", "snowball"])
+def test_arabic_stemming_matches_inflected_forms(stemmer):
+    """الحكومة / للحكومة / حكومات share a stem under both stemmers; unstemmed they differ."""
+    target, prediction = "أعلنت الحكومة", "أعلنت للحكومة حكومات"
+    assert prf(Rouge1(), target, prediction)[1] == pytest.approx(0.5)
+    assert prf(Rouge1(stem_arabic=stemmer), target, prediction)[1] == pytest.approx(1.0)
+
+
+def test_arabic_stemmer_leaves_latin_and_short_tokens_alone():
+    tokenizer = Rouge1(stem_arabic="isri").tokenizer
+    assert tokenizer.tokenize("the running ABC-12 كتب") == ["the", "running", "abc", "12", "كتب"]
+    assert Rouge1(stem_arabic="isri", stem_latin=True).tokenizer.tokenize("running") == ["run"]
+
+
+def test_signature_records_the_arabic_stemmer():
+    from importlib.metadata import version
+
+    nltk = version("nltk")
+    assert f"stem:isri-arabic-nltk-{nltk}" in Rouge1(stem_arabic="isri").signature()
+    assert f"stem:snowball-arabic-nltk-{nltk}" in RougeL(stem_arabic="snowball").signature()
+    both = Rouge2(stem_arabic="snowball", stem_latin=True).signature()
+    assert f"stem:porter-latin+snowball-arabic-nltk-{nltk}" in both
+    assert "stem:none" in Rouge1().signature()
+
+
+def test_unknown_arabic_stemmer_is_a_one_line_error():
+    from harness.errors import HarnessError
+    from harness.metrics import make_metric
+
+    with pytest.raises(HarnessError, match="stem_arabic must be one of isri, snowball"):
+        make_metric("rouge1", {"stem_arabic": "porter"})

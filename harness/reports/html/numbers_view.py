@@ -1,37 +1,19 @@
 """Numbers that went wrong, for the side-by-side view: in an output, the numbers that are not
 in the source (new: marked in the text) and the source's numbers that the output lacks
-(missing: listed under it), so a reader sees *which* number changed.
-
-Numbers are compared by value as written in digits: Arabic-Indic (٠–٩) and Eastern
-Arabic-Indic (۰–۹) digits read as ASCII, the Arabic decimal separator (U+066B) as ``.``, and
-thousands separators (``,``, U+066C) dropped, so ``١٬٢٠٠`` in the source matches ``1,200``.
-Numbers written as words are not seen.
+(missing: listed under it), so a reader sees *which* number changed. Numbers are read, and
+compared by value, as the fidelity metrics read them (:mod:`harness.text.numbers`).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# digits in any of the three scripts, with thousands groups and a decimal part
-_NUMBER = re.compile(
-    r"[0-9٠-٩۰-۹]{1,3}(?:[,٬][0-9٠-٩۰-۹]{3})+(?:[.٫][0-9٠-٩۰-۹]+)?"
-    r"|[0-9٠-٩۰-۹]+(?:[.٫][0-9٠-٩۰-۹]+)?"
-)
-
-
-def number_value(written: str) -> str:
-    """The value of a number as written: ASCII digits, no thousands separators, ``.``."""
-    value = written.translate(_DIGITS).replace("٫", ".").replace(",", "").replace("٬", "")
-    if "." in value:
-        value = value.rstrip("0").rstrip(".")
-    return value.lstrip("0") or "0"
+from harness.text.numbers import number_spans
 
 
 def numbers_in(text: str) -> Counter[str]:
-    return Counter(number_value(m.group()) for m in _NUMBER.finditer(text))
+    return Counter(number for _, _, number in number_spans(text))
 
 
 @dataclass(frozen=True)
@@ -48,13 +30,12 @@ def mark_numbers(output: str, source: str) -> tuple[list[NumberPiece], list[str]
     available = numbers_in(source)
     pieces: list[NumberPiece] = []
     position = 0
-    for match in _NUMBER.finditer(output):
-        if match.start() > position:
-            pieces.append(NumberPiece(output[position : match.start()]))
-        value = number_value(match.group())
-        pieces.append(NumberPiece(match.group(), new=available[value] == 0))
+    for start, end, value in number_spans(output):
+        if start > position:
+            pieces.append(NumberPiece(output[position:start]))
+        pieces.append(NumberPiece(output[start:end], new=available[value] == 0))
         available[value] -= 1
-        position = match.end()
+        position = end
     if position < len(output):
         pieces.append(NumberPiece(output[position:]))
     missing = numbers_in(source) - numbers_in(output)

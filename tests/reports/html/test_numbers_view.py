@@ -8,7 +8,7 @@ import re
 import pytest
 
 from harness.reports.html import render_html
-from harness.reports.html.numbers_view import mark_numbers, number_value
+from harness.reports.html.numbers_view import mark_numbers, numbers_in
 
 from .reports import make_report
 
@@ -27,7 +27,7 @@ from .reports import make_report
     ],
 )
 def test_number_values_read_every_script_and_separator(written, value):
-    assert number_value(written) == value
+    assert numbers_in(f"رقم {written} هنا") == {value: 1}
 
 
 def test_a_changed_number_is_marked_new_and_the_right_one_missing():
@@ -41,6 +41,14 @@ def test_a_changed_number_is_marked_new_and_the_right_one_missing():
 def test_a_correct_output_marks_nothing():
     pieces, missing = mark_numbers("45 people were killed in 2024", "قتل ٤٥ شخصا في عام ٢٠٢٤")
     assert not any(p.new for p in pieces)
+    assert missing == []
+
+
+def test_marks_land_on_the_written_digits_in_any_script():
+    output = "ﷺ قتل ٤٥ شخصا و١٬٢٠٠ جريح"  # a ligature NFKC expands comes first
+    pieces, missing = mark_numbers(output, "45")
+    assert "".join(p.text for p in pieces) == output
+    assert [p.text for p in pieces if p.new] == ["١٬٢٠٠"]
     assert missing == []
 
 
