@@ -11,5 +11,7 @@ SYSTEMS.register("identity", "harness.systems.identity:Identity")
 SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")
 SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
 SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
+SYSTEMS.register("llama-cpp", "harness.systems.llama_cpp:LlamaCpp")
+SYSTEMS.register("openai", "harness.systems.openai_api:OpenAICompatible")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]

@@ -27,8 +27,7 @@ PROMPT_TEMPLATE_VERSION = "1"
 
 DEFAULT_PROMPTS: dict[tuple[Task, bool], str] = {
     (Task.TRANSLATION, True): (
-        "Translate the following Arabic text into English. Output only the translation.\n\n"
-        "{source}"
+        "Translate the following Arabic text into English. Output only the translation.\n\n{source}"
     ),
     (Task.SUMMARIZATION, True): (
         "Summarize the following Arabic news article in Arabic, in two or three short "
