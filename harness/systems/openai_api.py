@@ -194,6 +194,8 @@ class OpenAICompatible(System):
         return {"Authorization": f"Bearer {key}"}
 
     def client(self) -> httpx.AsyncClient:
+        """The HTTP client (made on first use, outside the event loop, so a missing key is one
+        :class:`HarnessError` before any request)."""
         if self._client is None:
             import httpx
 
@@ -269,6 +271,7 @@ class OpenAICompatible(System):
         return list(await asyncio.gather(*(one(source) for source in sources)))
 
     def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        self.client()
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
         started = time.perf_counter()

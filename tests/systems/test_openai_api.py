@@ -253,3 +253,26 @@ def test_small_helpers():
 def test_a_key_pasted_into_api_key_env_is_refused():
     with pytest.raises(ValueError, match="api_key_env"):
         system("http://127.0.0.1:1/v1", api_key_env="sk-abc123-secret")
+
+
+def test_an_unset_key_variable_is_one_line_naming_it(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    monkeypatch.delenv("HARNESS_TEST_UNSET_KEY", raising=False)
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": "http://127.0.0.1:9/v1",
+        "model": "m",
+        "api_key_env": "HARNESS_TEST_UNSET_KEY",
+    }
+    config = write_config(tmp_path, [entry])
+    result = CliRunner().invoke(
+        app, ["run", str(config), "--out", str(tmp_path / "o"), "--no-cache"]
+    )
+    assert result.exit_code == 2
+    assert "HARNESS_TEST_UNSET_KEY (api_key_env) is not set" in result.output
+    assert "Traceback" not in result.output
