@@ -72,7 +72,7 @@ def tail(log: Path) -> str:
     return log.read_text(errors="replace")[-2000:]
 
 
-def three_segments(folder: Path, systems: list[dict]) -> Path:
+def three_segments(folder: Path, systems: list[dict], **extra) -> Path:
     """A config over the seed's title and two bullets (its first four lines) and their
     references."""
     head = SEED.read_text(encoding="utf-8").splitlines()[:4]
@@ -85,6 +85,7 @@ def three_segments(folder: Path, systems: list[dict]) -> Path:
         "references": "references.jsonl",
         "systems": systems,
         "metrics": ["chrf"],
+        **extra,
     }
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
@@ -134,45 +135,40 @@ def test_transformers_serve_answers_as_hf_causal_does(tiny_llama, tmp_path):
         assert info["requests"] == len(served_outputs)
 
 
-def test_llama_cpp_server_answers_as_llama_cpp_does(tmp_path):
+def test_three_engines_side_by_side_with_llama_cpps_server(tmp_path):
+    """configs/gemma-3-270m-engines.yaml (hf-causal, llama-cpp, openai on llama.cpp's server)
+    plus the server's chat API, on the seed's title and bullets, with paired comparisons."""
     gguf = fetch("gemma-3-270m", default_cache_dir())
     port = free_port()
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048"]
     command += ["--model_alias", "gemma-3-270m"]
     base_url = f"http://127.0.0.1:{port}/v1"
-    (shipped,) = yaml.safe_load((REPO / "configs" / "gemma-3-270m.yaml").read_text())["systems"]
-    prompt_keys = {key: shipped[key] for key in ("prompt", "stop", "few_shot")}
-    systems = [
-        served("served-chat", "chat", base_url, "gemma-3-270m", max_new_tokens=8),
-        served(
-            "served-plain",
-            "completions",
-            base_url,
-            "gemma-3-270m",
-            max_new_tokens=8,
-            **prompt_keys,
-        ),
-        {**shipped, "name": "in-process", "max_new_tokens": 8, "n_ctx": 2048},
-    ]
-    config = three_segments(tmp_path, systems)
+    shipped = yaml.safe_load((REPO / "configs" / "gemma-3-270m-engines.yaml").read_text())
+    systems = [{**entry, "max_new_tokens": 8} for entry in shipped["systems"]]
+    for entry in systems:
+        if entry["type"] == "openai":
+            entry["base_url"] = base_url
+    systems.append(served("served-chat", "chat", base_url, "gemma-3-270m"))
+    config = three_segments(tmp_path, systems, compare=shipped["compare"])
     with serving(command, f"{base_url}/models", tmp_path / "server.log", 90):
         report, _ = run_cli(config, tmp_path / "out")
-    plain = outputs_by_segment(report, "served-plain")
-    assert len(plain) == 3
+    assert all(s["status"] == "generated" for s in report["segments"])
+    served_plain = outputs_by_segment(report, "gemma-served")
+    in_process = outputs_by_segment(report, "gemma-llama-cpp")
+    assert len(served_plain) == 3 and served_plain.keys() == in_process.keys()
     # llama.cpp's float sums depend a little on how a prompt is cut into batches (the server
     # reuses cached prompt prefixes across requests), so a near-tie late in a sentence can go
     # the other way: the served and in-process answers must agree on their first words.
-    in_process = outputs_by_segment(report, "in-process")
-    assert plain.keys() == in_process.keys()
-    for where, output in plain.items():
+    for where, output in served_plain.items():
         assert output.split()[:4] == in_process[where].split()[:4], (output, in_process[where])
         assert len(re.findall(r"[A-Za-z]+", output)) >= 3 and not ARABIC.search(output)
-    assert all(s["status"] != "failed" for s in report["segments"])
-    for name in ("served-chat", "served-plain"):
+    for name in ("served-chat", "gemma-served"):
         info = report["provenance"]["systems"][name]
         assert info["server_model"] == ["gemma-3-270m"]
         assert info["requests"] == 3 and info["failed"] == 0
+    compared = {(c["baseline"], c["system"]) for c in report["comparisons"]}
+    assert {("gemma-hf", "gemma-llama-cpp"), ("gemma-hf", "gemma-served")} <= compared
 
 
 @pytest.fixture(autouse=True)
