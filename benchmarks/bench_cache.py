@@ -2,7 +2,7 @@
 
 The config translates the first 32 sentences of FLORES-101 devtest (from ../shared) with
 gemma-3-270m (``hf-causal``, the packaged GGUF; the system entry of
-configs/gemma-3-270m.yaml). The script runs ``harness run`` twice as subprocesses with the same
+configs/gemma-3-270m-hf.yaml). The script runs ``harness run`` twice as subprocesses with the same
 fresh output cache: the cold run computes every output, the warm rerun should compute none.
 It reports, for both runs, the end-to-end wall time of the command and the ``duration_s`` the
 run records itself (generation and scoring, without interpreter start-up), and the ratios.
@@ -29,10 +29,10 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores"
-GEMMA_CONFIG = REPO / "configs" / "gemma-3-270m.yaml"
+GEMMA_CONFIG = REPO / "configs" / "gemma-3-270m-hf.yaml"
 
 def gemma_system() -> dict[str, Any]:
-    """The translation system entry of configs/gemma-3-270m.yaml."""
+    """The translation system entry of configs/gemma-3-270m-hf.yaml."""
     config = yaml.safe_load(GEMMA_CONFIG.read_text(encoding="utf-8"))
     (system,) = [s for s in config["systems"] if s["type"] == "hf-causal"]
     return dict(system)

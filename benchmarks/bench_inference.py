@@ -1,7 +1,7 @@
 """Inference speed of ``hf-causal`` on the real gemma-3-270m model, measured side by side.
 
 Over the first 64 FLORES-101 devtest Arabic sentences, with the few-shot prompt of
-``configs/gemma-3-270m.yaml`` and greedy decoding capped at a few tokens:
+``configs/gemma-3-270m-hf.yaml`` and greedy decoding capped at a few tokens:
 
 (a) the harness's throughput (``HFCausal.generate`` on each batch: prompt rendering, the
     truncation check, generation, decoding, cutting at the stop string) against a bare loop
@@ -31,7 +31,7 @@ from harness.tasks import Example, Task
 
 REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores" / "flores101.devtest.ara"
-CONFIG = REPO / "configs" / "gemma-3-270m.yaml"
+CONFIG = REPO / "configs" / "gemma-3-270m-hf.yaml"
 
 
 def examples(count: int) -> list[Example]:

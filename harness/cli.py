@@ -11,8 +11,16 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from harness.atomic import atomic_write_text
 from harness.config import load_config
@@ -99,6 +107,14 @@ def interruptible(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class _RateColumn(ProgressColumn):
+    """Outputs per second (for a served model, requests per second)."""
+
+    def render(self, task: Any) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:.2f}/s", style="progress.data.speed")
+
+
 def _warn(message: str) -> None:
     stderr.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
@@ -168,6 +184,7 @@ def run(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
+        _RateColumn(),
         TimeElapsedColumn(),
         console=stderr,
         transient=True,

@@ -60,7 +60,10 @@ def _generate(system: System, batch: Sequence[WorkItem]) -> list[Generation]:
         return [Generation(system.name, examples[0], "", Status.FAILED, reason)]
     generations = []
     for example, output in zip(examples, outputs, strict=True):
-        if output is None:
+        if isinstance(output, Exception):  # this input failed alone; the others are kept
+            reason = f"{type(output).__name__}: {output}"
+            generations.append(Generation(system.name, example, "", Status.FAILED, reason))
+        elif output is None:
             generations.append(Generation(system.name, example, "", Status.MISSING, "no output"))
         elif not isinstance(output, str):  # a plug-in's mistake: this output fails, not the run
             reason = f"TypeError: output is {type(output).__name__}, not str"

@@ -13,5 +13,7 @@ SYSTEMS.register("hf-seq2seq", "harness.systems.hf_seq2seq:HFSeq2Seq")
 SYSTEMS.register("hf-causal", "harness.systems.hf_causal:HFCausal")
 SYSTEMS.register("pipeline", "harness.systems.pipeline:Pipeline")
 SYSTEMS.register("ct2", "harness.systems.ct2:CT2")
+SYSTEMS.register("llama-cpp", "harness.systems.llama_cpp:LlamaCpp")
+SYSTEMS.register("openai", "harness.systems.openai_api:OpenAICompatible")
 
 __all__ = ["SYSTEMS", "System", "SystemParams"]

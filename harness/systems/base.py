@@ -91,7 +91,9 @@ class System(ABC):
     """Produces one output per example, in order.
 
     ``generate`` returns ``None`` for an example it has no output for (e.g. a missing line in
-    an outputs file); it may raise, and the runner then isolates the failing example.
+    an outputs file), and an exception in place of an output that failed on its own (e.g. a
+    server's 400 for one request): the runner records it as failed and keeps the others. It may
+    also raise, and the runner then isolates the failing example by retrying one at a time.
     Construction must be cheap (``harness validate`` constructs systems); load models in
     :meth:`load`, which the runner calls once before the first (timed) :meth:`generate`.
     """
@@ -131,8 +133,9 @@ class System(ABC):
         return {}
 
     @abstractmethod
-    def generate(self, examples: Sequence[Example]) -> list[str | None]:
-        """Return one output (or ``None`` when there is none) per example."""
+    def generate(self, examples: Sequence[Example]) -> Sequence[str | Exception | None]:
+        """Return one output (``None`` when there is none, an exception when it failed) per
+        example."""
 
     def batch_order(self, examples: Sequence[Example]) -> list[int]:
         """The order (a permutation of indices) in which the runner feeds ``examples`` to

@@ -7,93 +7,44 @@
   the ``prompt`` template followed by a space and its output, then the input's ``prompt``,
   joined with ``shot_separator``.
 
-``prompt`` is a template with one ``{source}`` field (write ``{{``/``}}`` for literal braces);
-each task and mode has a default. Batches are left-padded, only the generated continuation is
-kept, and it is cut at the first ``stop`` string (default: a newline for plain translation, a
-blank line for plain summarization, none in chat mode, where the model's end-of-turn token
-stops it).
+The prompt keys and their rules live in :mod:`harness.systems.prompting` (shared with
+``llama-cpp`` and ``openai``). ``prompt`` is a template with one ``{source}`` field (write
+``{{``/``}}`` for literal braces); each task and mode has a default. Batches are left-padded,
+only the generated continuation is kept, and it is cut at the first ``stop`` string (default: a
+newline for plain translation, a blank line for plain summarization, none in chat mode, where
+the model's end-of-turn token stops it).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from harness.records import Task
 from harness.systems.hf_loading import HFParams, model_input_limit
 from harness.systems.hf_system import HFSystem
+from harness.systems.prompting import (
+    DEFAULT_PROMPTS,
+    DEFAULT_STOPS,
+    FewShotExample,
+    PromptKeys,
+    cut_at_stop,
+)
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-DEFAULT_PROMPTS: dict[tuple[Task, bool], str] = {
-    (Task.TRANSLATION, True): (
-        "Translate the following Arabic text into English. Output only the translation.\n\n"
-        "{source}"
-    ),
-    (Task.SUMMARIZATION, True): (
-        "Summarize the following Arabic news article in Arabic, in two or three short "
-        "sentences. Output only the summary.\n\n{source}"
-    ),
-    (Task.TRANSLATION, False): "Arabic: {source}\nEnglish:",
-    (Task.SUMMARIZATION, False): "المقال: {source}\nالملخص:",
-}
-DEFAULT_STOPS: dict[tuple[Task, bool], list[str]] = {
-    (Task.TRANSLATION, True): [],
-    (Task.SUMMARIZATION, True): [],
-    (Task.TRANSLATION, False): ["\n"],
-    (Task.SUMMARIZATION, False): ["\n\n"],
-}
+__all__ = [
+    "DEFAULT_PROMPTS",
+    "DEFAULT_STOPS",
+    "FewShotExample",
+    "HFCausal",
+    "HFCausalParams",
+    "cut_at_stop",
+]
 
 
-class FewShotExample(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    source: str
-    output: str
-
-
-class HFCausalParams(HFParams):
+class HFCausalParams(HFParams, PromptKeys):
     chat: bool | None = None
-    prompt: str | None = None
-    system_prompt: str | None = None
-    few_shot: list[FewShotExample] = Field(default_factory=list)
-    shot_separator: str = "\n\n"
-    stop: list[str] | None = None
-
-    @field_validator("prompt")
-    @classmethod
-    def _one_source_field(cls, template: str | None) -> str | None:
-        if template is None:
-            return None
-        try:
-            rendered = template.format(source="\0")
-        except (KeyError, IndexError, ValueError):
-            rendered = ""
-        if "\0" not in rendered:
-            raise ValueError(
-                "prompt must contain '{source}' and no other {…} field "
-                "(write {{ and }} for literal braces)"
-            )
-        return template
-
-    @field_validator("stop")
-    @classmethod
-    def _non_empty_stops(cls, stops: list[str] | None) -> list[str] | None:
-        if stops is not None and any(stop == "" for stop in stops):
-            raise ValueError("stop strings must not be empty")
-        return stops
-
-
-def cut_at_stop(text: str, stops: list[str]) -> str:
-    """``text`` up to the earliest occurrence of any stop string."""
-    end = len(text)
-    for stop in stops:
-        found = text.find(stop)
-        if found != -1:
-            end = min(end, found)
-    return text[:end]
 
 
 class HFCausal(HFSystem):
@@ -106,12 +57,10 @@ class HFCausal(HFSystem):
 
     # -- prompt settings, resolved for a mode ----------------------------------------------
     def template(self, chat: bool) -> str:
-        return self.params.prompt or DEFAULT_PROMPTS[(self.task, chat)]
+        return self.params.template(self.task, chat)
 
     def stops(self, chat: bool) -> list[str]:
-        if self.params.stop is not None:
-            return list(self.params.stop)
-        return list(DEFAULT_STOPS[(self.task, chat)])
+        return self.params.stops(self.task, chat)
 
     @property
     def chat(self) -> bool:
@@ -139,27 +88,11 @@ class HFCausal(HFSystem):
 
     # -- prompts ---------------------------------------------------------------------------
     def render(self, source: str) -> str:
+        if not self.chat:
+            return self.params.plain_prompt(self.task, source)
         tokenizer, _ = self.load()
-        chat = self.chat
-        template = self.template(chat)
-        if not chat:
-            shots = [
-                f"{template.format(source=shot.source)} {shot.output}"
-                for shot in self.params.few_shot
-            ]
-            parts = [self.params.system_prompt] if self.params.system_prompt else []
-            return self.params.shot_separator.join(
-                [*parts, *shots, template.format(source=source)]
-            )
-        messages: list[dict[str, str]] = []
-        if self.params.system_prompt:
-            messages.append({"role": "system", "content": self.params.system_prompt})
-        for shot in self.params.few_shot:
-            messages.append({"role": "user", "content": template.format(source=shot.source)})
-            messages.append({"role": "assistant", "content": shot.output})
-        messages.append({"role": "user", "content": template.format(source=source)})
         rendered = tokenizer.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=True
+            self.params.messages(self.task, source), tokenize=False, add_generation_prompt=True
         )
         return str(rendered)
 
@@ -201,11 +134,4 @@ class HFCausal(HFSystem):
     # -- reporting -------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         modes = [self.params.chat] if self.params.chat is not None else [True, False]
-        prompting = {
-            ("chat" if chat else "plain"): {
-                "template": self.template(chat),
-                "stop": self.stops(chat),
-            }
-            for chat in modes
-        }
-        return {**super().describe(), "prompting": prompting}
+        return {**super().describe(), "prompting": self.params.prompting(self.task, modes)}

@@ -34,7 +34,7 @@ def gemma_run(tmp_path_factory):
     references = (REPO / "references" / f"{SEED.stem}.en.jsonl").read_text().splitlines()
     kept = [line for line in references if re.search(r'"segment_id": "(title|bullet-\d)"', line)]
     (folder / "references.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
-    shipped = yaml.safe_load((REPO / "configs" / "gemma-3-270m.yaml").read_text())
+    shipped = yaml.safe_load((REPO / "configs" / "gemma-3-270m-hf.yaml").read_text())
     config = {
         "articles": SEED.name,
         "references": "references.jsonl",

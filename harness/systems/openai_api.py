@@ -1,0 +1,329 @@
+"""``openai``: any OpenAI-compatible server (vLLM, TGI, llama.cpp's server, Ollama, ``transformers
+serve``, hosted APIs), for either task.
+
+**Prompts** follow :mod:`harness.systems.prompting`: ``api: chat`` sends the chat messages to
+``/chat/completions`` (the server applies the model's template); ``api: completions`` sends the
+plain few-shot prompt to ``/completions``. Stop strings are sent and also applied here, since
+servers differ in how they honour them.
+
+**Requests** run concurrently, at most ``max_concurrency`` in flight. 429, 5xx, timeouts and
+connection errors are retried up to ``max_retries`` times with exponential backoff and jitter
+(``retry_base_delay`` · 2^attempt, scaled by a random factor in [0.5, 1], at most
+``retry_max_delay``), waiting what a ``Retry-After`` header asks instead when there is one. Any
+other 4xx (e.g. a prompt over the model's context) is not retried: that output is recorded as
+failed with the server's message, and the others in its batch are kept.
+
+**Secrets.** ``api_key_env`` names an environment variable; the key itself is read when the
+first request is sent and goes only into the ``Authorization`` header: never into the config
+dump, logs, the report or the cache key.
+
+**Cache key**: the normalised base URL, the model, the whole request body (with the input's
+place marked) and :data:`~harness.systems.prompting.PROMPT_TEMPLATE_VERSION`. Settings that do
+not change what is asked (concurrency, retries, timeouts, the key's variable) are not in it.
+Failed requests are never cached (the runner stores only real outputs).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import logging
+import os
+import random
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import Field, field_validator
+
+from harness.errors import HarnessError
+from harness.records import Example, Task
+from harness.systems.base import _NOT_IN_FINGERPRINT, System, SystemParams
+from harness.systems.prompting import PROMPT_TEMPLATE_VERSION, PromptKeys, cut_at_stop
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger(__name__)
+
+SOURCE_MARK = "{source}"  # where each input goes in the request body template
+# Keys that change how requests are made, not what is asked: not in the cache key.
+_TRANSPORT_KEYS = frozenset(
+    {
+        "api_key_env",
+        "max_concurrency",
+        "max_retries",
+        "request_timeout",
+        "retry_base_delay",
+        "retry_max_delay",
+        "batch_size",
+    }
+)
+
+
+class OpenAIParams(SystemParams, PromptKeys):
+    base_url: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    api: Literal["chat", "completions"] = "chat"
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    max_new_tokens: int = Field(default=256, ge=1)
+    temperature: float = Field(default=0.0, ge=0)
+    seed: int | None = None
+    max_concurrency: int = Field(default=4, ge=1)
+    max_retries: int = Field(default=5, ge=0)
+    request_timeout: float = Field(default=120.0, gt=0)  # seconds, per request attempt
+    retry_base_delay: float = Field(default=1.0, ge=0)
+    retry_max_delay: float = Field(default=60.0, ge=0)
+    # One batch's requests run concurrently, and each batch is committed to the cache.
+    batch_size: int = Field(default=64, ge=1)
+
+    @field_validator("base_url")
+    @classmethod
+    def _normalised(cls, url: str) -> str:
+        if not url.strip().lower().startswith(("http://", "https://")):
+            raise ValueError(
+                "base_url must start with http:// or https:// (e.g. http://127.0.0.1:8080/v1)"
+            )
+        return normalise_base_url(url)
+
+
+def normalise_base_url(url: str) -> str:
+    """Lower-case scheme and host, no default port, no trailing slash, no query or fragment."""
+    import httpx
+
+    parsed = httpx.URL(url.strip())
+    default = {"http": 80, "https": 443}.get(parsed.scheme)
+    port = "" if parsed.port in (None, default) else f":{parsed.port}"
+    path = parsed.path.rstrip("/")
+    return f"{parsed.scheme.lower()}://{parsed.host.lower()}{port}{path}"
+
+
+class RequestFailed(Exception):
+    """A request that failed for good (not retryable, or out of retries)."""
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header (seconds or an HTTP date) in seconds; None when absent/invalid."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def server_message(response: httpx.Response) -> str:
+    """The error message a server sent (OpenAI's ``{"error": {"message"}}`` or the body)."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    message: Any = None
+    if isinstance(body, dict):
+        error = body.get("error", body.get("detail", body.get("message")))
+        message = error.get("message") if isinstance(error, dict) else error
+    if not message:
+        message = response.text
+    return " ".join(str(message).split())[:300]
+
+
+class OpenAICompatible(System):
+    params_model = OpenAIParams
+    params: OpenAIParams
+    tasks = frozenset(Task)
+
+    def __init__(self, params: SystemParams, base_dir: Path) -> None:
+        super().__init__(params, base_dir)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.requests = 0  # attempts sent
+        self.retries = 0
+        self.failed = 0
+        self.waits: list[float] = []  # seconds waited before each retry
+        self.request_seconds = 0.0
+        self.completed = 0
+        self.server_models: set[str] = set()
+        self.system_fingerprints: set[str] = set()
+
+    @property
+    def chat(self) -> bool:
+        return self.params.api == "chat"
+
+    @property
+    def path(self) -> str:
+        return "/chat/completions" if self.chat else "/completions"
+
+    # -- requests --------------------------------------------------------------------------
+    def body(self, source: str) -> dict[str, Any]:
+        """The request body for one input."""
+        params = self.params
+        body: dict[str, Any] = {"model": params.model}
+        if self.chat:
+            body["messages"] = params.messages(self.task, source)
+        else:
+            body["prompt"] = params.plain_prompt(self.task, source)
+        body["max_tokens"] = params.max_new_tokens
+        body["temperature"] = params.temperature
+        if params.seed is not None:
+            body["seed"] = params.seed
+        stops = params.stops(self.task, self.chat)
+        if stops:
+            body["stop"] = stops
+        return body
+
+    def headers(self) -> dict[str, str]:
+        name = self.params.api_key_env
+        if name is None:
+            return {}
+        key = os.environ.get(name)
+        if not key:
+            raise HarnessError(
+                f"{self.name}: environment variable {name} (api_key_env) is not set or empty"
+            )
+        return {"Authorization": f"Bearer {key}"}
+
+    def client(self) -> httpx.AsyncClient:
+        """The HTTP client (made on first use, outside the event loop, so a missing key is one
+        :class:`HarnessError` before any request)."""
+        if self._client is None:
+            import httpx
+
+            limits = httpx.Limits(max_connections=self.params.max_concurrency)
+            self._client = httpx.AsyncClient(
+                base_url=self.params.base_url,
+                headers=self.headers(),
+                timeout=self.params.request_timeout,
+                limits=limits,
+            )
+        return self._client
+
+    async def request(self, body: dict[str, Any]) -> dict[str, Any]:
+        """POST ``body``, retrying what may succeed later; the parsed response."""
+        import httpx
+
+        attempt = 0
+        while True:
+            retry_after = None
+            self.requests += 1
+            try:
+                response = await self.client().post(self.path, json=body)
+            except httpx.TransportError as exc:  # refused, reset, timed out
+                problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
+            else:
+                if response.status_code == 200:
+                    return self.parse(response)
+                problem = f"HTTP {response.status_code}: {server_message(response)}"
+                if response.status_code != 429 and response.status_code < 500:
+                    raise RequestFailed(problem)
+                retry_after = retry_after_seconds(response.headers.get("retry-after"))
+            if attempt >= self.params.max_retries:
+                tries = "attempt" if attempt == 0 else "attempts"
+                raise RequestFailed(f"{problem} (after {attempt + 1} {tries})")
+            if retry_after is not None:
+                delay = min(retry_after, self.params.retry_max_delay)
+            else:
+                backoff = self.params.retry_base_delay * 2**attempt
+                delay = min(backoff, self.params.retry_max_delay) * random.uniform(0.5, 1.0)
+            log.info("%s: %s; retrying in %.2f s", self.name, problem, delay)
+            self.retries += 1
+            self.waits.append(delay)
+            attempt += 1
+            await asyncio.sleep(delay)
+
+    def parse(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json()
+            choice = data["choices"][0]
+            text = choice["message"]["content"] if self.chat else choice["text"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise RequestFailed(f"unexpected response: {response.text[:200]}") from None
+        if isinstance(data.get("model"), str):
+            self.server_models.add(data["model"])
+        if isinstance(data.get("system_fingerprint"), str):
+            self.system_fingerprints.add(data["system_fingerprint"])
+        return {"text": text or ""}
+
+    async def run_all(self, sources: list[str]) -> list[str | Exception]:
+        gate = asyncio.Semaphore(self.params.max_concurrency)
+        stops = self.params.stops(self.task, self.chat)
+
+        async def one(source: str) -> str | Exception:
+            async with gate:
+                try:
+                    result = await self.request(self.body(source))
+                except RequestFailed as exc:
+                    self.failed += 1
+                    return exc
+                self.completed += 1
+                return cut_at_stop(result["text"], stops).strip()
+
+        return list(await asyncio.gather(*(one(source) for source in sources)))
+
+    def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        self.client()
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        started = time.perf_counter()
+        outputs = self._loop.run_until_complete(
+            self.run_all([example.source for example in examples])
+        )
+        seconds = time.perf_counter() - started
+        self.request_seconds += seconds
+        log.info(
+            "%s: %d requests in %.2f s (%.2f/s), %d retries so far",
+            self.name,
+            len(examples),
+            seconds,
+            len(examples) / seconds if seconds else 0.0,
+            self.retries,
+        )
+        return list(outputs)
+
+    def finish(self) -> list[str]:
+        if self._loop is not None:
+            if self._client is not None:
+                self._loop.run_until_complete(self._client.aclose())
+                self._client = None
+            self._loop.close()
+            self._loop = None
+        return []
+
+    # -- identity and reporting ------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        return {
+            **self.params.model_dump(mode="json"),
+            "request": {"path": self.path, "body": self.body(SOURCE_MARK)},
+            "prompt_template_version": PROMPT_TEMPLATE_VERSION,
+        }
+
+    def fingerprint(self) -> str:
+        """sha256 of what is asked: base URL, model, request body template, prompt version."""
+        if "_fingerprint" not in self.__dict__:
+            skip = _NOT_IN_FINGERPRINT | _TRANSPORT_KEYS
+            identity = {k: v for k, v in self.describe().items() if k not in skip}
+            document = {"backend_version": self.backend_version, "system": identity}
+            canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
+            self.__dict__["_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
+        return self.__dict__["_fingerprint"]
+
+    def run_info(self) -> dict[str, Any]:
+        seconds = self.request_seconds
+        return {
+            "server_model": sorted(self.server_models),
+            "system_fingerprint": sorted(self.system_fingerprints),
+            "requests": self.requests,
+            "retries": self.retries,
+            "failed": self.failed,
+            "requests_per_s": round(self.completed / seconds, 3) if seconds else None,
+        }

@@ -1,0 +1,278 @@
+"""``openai`` against a scripted local server (pytest-httpserver on 127.0.0.1): what is retried
+and how often, what fails at once, and that one failed request costs only its own output.
+
+Backoff is tiny here (``retry_base_delay``), so the tests wait only where a ``Retry-After``
+header asks them to.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from harness.records import Example, Task
+from harness.systems.openai_api import (
+    OpenAICompatible,
+    OpenAIParams,
+    normalise_base_url,
+    retry_after_seconds,
+)
+
+from .conftest import run_cli, write_config
+
+CHAT = "/v1/chat/completions"
+
+
+@pytest.fixture
+def server() -> Iterator[HTTPServer]:
+    """A threaded scripted server (so concurrent requests really overlap), stopped after."""
+    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
+    httpserver.start()
+    try:
+        yield httpserver
+    finally:
+        httpserver.clear()
+        if httpserver.is_running():
+            httpserver.stop()
+
+
+def completion(text: str, **extra) -> dict:
+    return {"model": "served-model", "choices": [{"message": {"content": text}}], **extra}
+
+
+def system(base_url: str, **params) -> OpenAICompatible:
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": base_url,
+        "model": "m",
+        "retry_base_delay": 0.001,
+        **params,
+    }
+    return OpenAICompatible(OpenAIParams.model_validate(entry), Path("."))
+
+
+def example(source: str) -> Example:
+    return Example("a", Task.TRANSLATION, "c", source, source, ())
+
+
+def generate(target: OpenAICompatible, *sources: str) -> list:
+    try:
+        return list(target.generate([example(s) for s in sources]))
+    finally:
+        target.finish()
+
+
+def test_429_is_retried_after_what_retry_after_asks(server):
+    server.expect_ordered_request(CHAT).respond_with_json(
+        {"error": {"message": "slow down"}}, status=429, headers={"Retry-After": "1"}
+    )
+    server.expect_ordered_request(CHAT).respond_with_json(completion("hello"))
+    target = system(server.url_for("/v1"))
+    assert generate(target, "مرحبا") == ["hello"]
+    assert (target.requests, target.retries, target.failed) == (2, 1, 0)
+    assert target.waits == [1.0]  # the header's wait, not the 1 ms backoff
+    assert target.run_info()["server_model"] == ["served-model"]
+
+
+def test_500_then_success_is_retried_with_backoff(server):
+    server.expect_ordered_request(CHAT).respond_with_data("boom", status=500)
+    server.expect_ordered_request(CHAT).respond_with_data("boom", status=503)
+    server.expect_ordered_request(CHAT).respond_with_json(
+        completion("fine", system_fingerprint="fp_1")
+    )
+    target = system(server.url_for("/v1"))
+    assert generate(target, "x") == ["fine"]
+    assert (target.requests, target.retries) == (3, 2)
+    # exponential: attempt n waits base · 2^n, scaled by a jitter factor in [0.5, 1]
+    assert 0.0005 <= target.waits[0] <= 0.001 and 0.001 <= target.waits[1] <= 0.002
+    assert target.run_info()["system_fingerprint"] == ["fp_1"]
+
+
+def test_5xx_gives_up_after_max_retries(server):
+    server.expect_request(CHAT).respond_with_data("down", status=502)
+    target = system(server.url_for("/v1"), max_retries=2)
+    (failure,) = generate(target, "x")
+    assert isinstance(failure, Exception)
+    assert str(failure) == "HTTP 502: down (after 3 attempts)"
+    assert (target.requests, target.retries, target.failed) == (3, 2, 1)
+
+
+def test_400_fails_at_once_with_the_servers_message(server):
+    message = "This model's maximum context length is 2048 tokens"
+    server.expect_request(CHAT).respond_with_json({"error": {"message": message}}, status=400)
+    target = system(server.url_for("/v1"))
+    (failure,) = generate(target, "x")
+    assert str(failure) == f"HTTP 400: {message}"
+    assert (target.requests, target.retries) == (1, 0)
+
+
+def test_a_response_slower_than_request_timeout_is_retried_then_fails(server):
+    def slow(request: Request) -> Response:
+        time.sleep(0.6)
+        return Response(json.dumps(completion("late")), content_type="application/json")
+
+    server.expect_request(CHAT).respond_with_handler(slow)
+    target = system(server.url_for("/v1"), request_timeout=0.1, max_retries=1)
+    (failure,) = generate(target, "x")
+    assert str(failure).startswith("ReadTimeout") and "(after 2 attempts)" in str(failure)
+    assert (target.requests, target.retries) == (2, 1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_connection_refused_is_retried_then_fails():
+    target = system(f"http://127.0.0.1:{free_port()}/v1", max_retries=2)
+    (failure,) = generate(target, "x")
+    assert str(failure).startswith("ConnectError") and "(after 3 attempts)" in str(failure)
+    assert (target.requests, target.retries) == (3, 2)
+
+
+def test_requests_in_flight_never_exceed_max_concurrency(server):
+    lock = threading.Lock()
+    state = {"now": 0, "most": 0}
+
+    def counted(request: Request) -> Response:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.05)
+        with lock:
+            state["now"] -= 1
+        content = json.loads(request.data)["messages"][-1]["content"]
+        return Response(json.dumps(completion(content[-1])), content_type="application/json")
+
+    server.expect_request(CHAT).respond_with_handler(counted)
+    target = system(server.url_for("/v1"), max_concurrency=3, prompt="{source}")
+    sources = [str(i % 10) for i in range(12)]
+    assert generate(target, *sources) == sources  # in input order
+    assert state["most"] == 3
+
+
+def test_request_body_and_completions_api(server):
+    server.expect_request("/v1/completions").respond_with_json(
+        {"model": "m", "choices": [{"text": " The answer.\nArabic: more"}]}
+    )
+    target = system(server.url_for("/v1/"), api="completions", seed=7, max_new_tokens=9)
+    assert generate(target, "سؤال") == ["The answer."]  # cut at the default stop, a newline
+    (sent, _), *_ = server.log
+    assert json.loads(sent.data) == {
+        "model": "m",
+        "prompt": "Arabic: سؤال\nEnglish:",
+        "max_tokens": 9,
+        "temperature": 0.0,
+        "seed": 7,
+        "stop": ["\n"],
+    }
+
+
+def test_the_key_is_sent_but_never_recorded(server, tmp_path, monkeypatch):
+    secret = "sk-test-0123456789abcdef"
+    monkeypatch.setenv("HARNESS_TEST_KEY", secret)
+    server.expect_request(CHAT, headers={"Authorization": f"Bearer {secret}"}).respond_with_json(
+        completion("ok")
+    )
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": server.url_for("/v1"),
+        "model": "m",
+        "api_key_env": "HARNESS_TEST_KEY",
+    }
+    report, output = run_cli(write_config(tmp_path, [entry]), tmp_path / "out")
+    statuses = {s["status"] for s in report["segments"]}
+    assert statuses == {"generated"}  # the server only answers requests with the key
+    for path in (tmp_path / "out").rglob("*"):
+        if path.is_file():
+            assert secret not in path.read_text(encoding="utf-8", errors="replace"), path
+    assert secret not in output
+
+
+def test_one_bad_request_fails_alone_through_harness_run(server, tmp_path):
+    """A 400 for one input is recorded as that output's failure; the rest are kept."""
+
+    def answer(request: Request) -> Response:
+        content = json.loads(request.data)["messages"][-1]["content"]
+        if "بذكرى تأسيس كوريا" in content:  # only in the title of the seed article
+            body = {"error": {"message": "prompt rejected"}}
+            return Response(json.dumps(body), status=400, content_type="application/json")
+        return Response(json.dumps(completion("An output.")), content_type="application/json")
+
+    server.expect_request(CHAT).respond_with_handler(answer)
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": server.url_for("/v1"),
+        "model": "m",
+    }
+    report, _ = run_cli(write_config(tmp_path, [entry]), tmp_path / "out")
+    failed = [s for s in report["segments"] if s["status"] == "failed"]
+    generated = [s for s in report["segments"] if s["status"] == "generated"]
+    assert [s["segment_id"] for s in failed] == ["title"]
+    assert failed[0]["error"] == "RequestFailed: HTTP 400: prompt rejected"
+    assert len(generated) >= 5 and {s["output"] for s in generated} == {"An output."}
+    info = report["provenance"]["systems"]["served"]
+    assert info["failed"] == 1 and info["retries"] == 0
+
+
+def test_cache_key_covers_what_is_asked_not_how():
+    base = system("http://127.0.0.1:8080/v1").fingerprint()
+    assert system("HTTP://127.0.0.1:8080/v1/").fingerprint() == base
+    assert system("http://127.0.0.1:8080/v1", max_concurrency=9, max_retries=0).fingerprint() == (
+        base
+    )
+    assert system("http://127.0.0.1:8080/v1", api_key_env="OTHER").fingerprint() == base
+    assert system("http://127.0.0.1:8081/v1").fingerprint() != base
+    assert system("http://127.0.0.1:8080/v1", model="n").fingerprint() != base
+    assert system("http://127.0.0.1:8080/v1", max_new_tokens=5).fingerprint() != base
+    assert system("http://127.0.0.1:8080/v1", system_prompt="Be brief.").fingerprint() != base
+
+
+def test_small_helpers():
+    assert normalise_base_url("https://API.example.com:443/v1/") == "https://api.example.com/v1"
+    assert retry_after_seconds("2") == 2.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
+
+
+def test_a_key_pasted_into_api_key_env_is_refused():
+    with pytest.raises(ValueError, match="api_key_env"):
+        system("http://127.0.0.1:1/v1", api_key_env="sk-abc123-secret")
+
+
+def test_an_unset_key_variable_is_one_line_naming_it(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    monkeypatch.delenv("HARNESS_TEST_UNSET_KEY", raising=False)
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": "http://127.0.0.1:9/v1",
+        "model": "m",
+        "api_key_env": "HARNESS_TEST_UNSET_KEY",
+    }
+    config = write_config(tmp_path, [entry])
+    result = CliRunner().invoke(
+        app, ["run", str(config), "--out", str(tmp_path / "o"), "--no-cache"]
+    )
+    assert result.exit_code == 2
+    assert "HARNESS_TEST_UNSET_KEY (api_key_env) is not set" in result.output
+    assert "Traceback" not in result.output
