@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -23,6 +24,7 @@ from harness.reports.markdown import results_tables
 from harness.reports.write import rerender
 from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache
 from harness.run.evaluate import evaluate, open_cache, prepare
+from harness.run.executors import make_executor, override_settings
 from harness.run.folder import RunFolder, default_run_dir
 from harness.stats import PairedTest
 from harness.systems import SYSTEMS
@@ -56,6 +58,11 @@ def _warn(message: str) -> None:
     stderr.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
+class ExecutorType(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 def _print_results(report: dict[str, Any]) -> None:
     for task, (header, rows) in results_tables(report).items():
         table = Table(title=f"{report['provenance']['run_name']}: {task}")
@@ -87,6 +94,14 @@ def run(
     gate: Annotated[
         Path | None, typer.Option("--gate", help="Gate file: exit 1 when a rule fails.")
     ] = None,
+    executor: Annotated[
+        ExecutorType | None,
+        typer.Option("--executor", help="Where models run (default: the config's, else local)."),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Ray cluster to run on (with --executor ray)."),
+    ] = None,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -97,6 +112,9 @@ def run(
     # usage errors in the baseline or gate surface before any model runs
     gating = GateRun.load(baseline, gate) if baseline or gate else None
     prepared = prepare(load_config(config))
+    settings = override_settings(
+        prepared.config.executor, executor.value if executor else None, ray_address
+    )
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
     out_dir = out or default_run_dir(prepared.config.name)
     progress = Progress(
@@ -108,7 +126,7 @@ def run(
         transient=True,
     )
     folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None)
-    with progress, folder:
+    with progress, folder, make_executor(settings) as running:
         task = progress.add_task("generating", total=len(prepared.plan))
         try:
             report = evaluate(
@@ -117,6 +135,7 @@ def run(
                 warn=_warn,
                 cache=cache,
                 on_outputs=folder.add_outputs,
+                executor=running,
             )
         finally:
             if cache is not None:
