@@ -21,14 +21,17 @@ not change the system's state) and merged: see :func:`merge_run_info`.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import logging
 import os
 import pickle
 import socket
+import threading
 import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +48,16 @@ log = logging.getLogger(__name__)
 BatchResult = tuple[Sequence[int], list[Generation]]
 
 
-def generate_batch(system: System, examples: Sequence[Example]) -> list[Generation]:
+TimeLimit = Callable[[float | None], AbstractContextManager[None]]
+
+
+def generate_batch(
+    system: System, examples: Sequence[Example], limit: TimeLimit = time_limit
+) -> list[Generation]:
     """One call into the system; a failing batch is retried one example at a time, so one bad
     example costs only itself. A :class:`HarnessError` (a user mistake) propagates."""
     try:
-        with time_limit(system.params.timeout):
+        with limit(system.params.timeout):
             outputs = system.generate(examples)
         if len(outputs) != len(examples):
             raise RuntimeError(f"returned {len(outputs)} outputs for {len(examples)} inputs")
@@ -58,7 +66,7 @@ def generate_batch(system: System, examples: Sequence[Example]) -> list[Generati
     except (Exception, CallTimeout) as exc:
         if len(examples) > 1:
             log.info("%s: batch of %d failed (%s); one by one", system.name, len(examples), exc)
-            return [g for example in examples for g in generate_batch(system, [example])]
+            return [g for ex in examples for g in generate_batch(system, [ex], limit)]
         reason = f"{type(exc).__name__}: {exc}"
         return [Generation(system.name, examples[0], "", Status.FAILED, reason)]
     generations = []
@@ -159,6 +167,46 @@ def merge_run_info(snapshots: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return merged
 
 
+@contextmanager
+def thread_time_limit(seconds: float | None) -> Iterator[None]:
+    """:func:`~harness.run.timeouts.time_limit` for a thread that is not the main one (Ray Data
+    calls an actor off its main thread, where SIGALRM cannot reach): a timer raises
+    :class:`CallTimeout` in this thread. Like SIGALRM it interrupts Python code (a generation
+    loop between tokens), not a single C call (a ``time.sleep``), which it interrupts when it
+    returns."""
+    if seconds is None or threading.current_thread() is threading.main_thread():
+        with time_limit(seconds):
+            yield
+        return
+    message = f"call exceeded its timeout of {seconds:g} s"
+
+    class Expired(CallTimeout):
+        def __init__(self) -> None:
+            super().__init__(message)
+
+    Expired.__name__ = Expired.__qualname__ = CallTimeout.__name__
+    target = ctypes.c_ulong(threading.get_ident())
+    lock, state = threading.Lock(), {"done": False, "fired": False}
+
+    def expire() -> None:
+        with lock:
+            if not state["done"]:
+                state["fired"] = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(Expired))
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["fired"]:  # not raised yet (the block ended meanwhile): take it back
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)
+
+
 class _SystemActor:
     """A Ray Data actor: builds its system once and runs the batches sent to it.
 
@@ -185,7 +233,7 @@ class _SystemActor:
                 result["error"] = self.error
             else:
                 try:
-                    result["generations"] = generate_batch(self.system, examples)
+                    result["generations"] = generate_batch(self.system, examples, thread_time_limit)
                 except HarnessError as exc:
                     result["error"] = str(exc)
                 result["run_info"] = self.system.run_info()

@@ -3,12 +3,14 @@ reversing the source, like ``counting_system``, and kills its own process on cho
 as a model that segfaults or runs out of memory would kill a Ray actor.
 
 ``die_once_on`` kills the process the first time only (a marker file in ``markers`` says it
-happened); ``die_on`` kills it every time. Each call appends ``PID SEGMENT`` lines to ``calls``.
+happened); ``die_on`` kills it every time; ``hang_on`` loops for a minute (a hung model, for
+the ``timeout``). Each call appends ``PID SEGMENT`` lines to ``calls``.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +23,7 @@ class DyingParams(SystemParams):
     markers: str
     die_once_on: tuple[str, ...] = ()
     die_on: tuple[str, ...] = ()
+    hang_on: tuple[str, ...] = ()  # segments whose call loops for a minute (in Python)
 
 
 class Dying(System):
@@ -39,4 +42,8 @@ class Dying(System):
                 os._exit(1)
             if segment in self.params.die_on:
                 os._exit(1)
+        if any(i in self.params.hang_on for i in ids):
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                time.sleep(0.05)
         return [e.source[::-1] for e in examples]

@@ -156,12 +156,14 @@ def test_tiny_model_on_ray_matches_local_and_reruns_from_the_cache(
 
 def test_an_actor_that_dies_loses_nothing(ray_instance, tmp_path):
     """paragraph-2 kills its actor once (retried: generated); paragraph-5 kills it on every try
-    (recorded as failed, scored empty); everything else is generated, nothing is missing."""
+    (recorded as failed, scored empty); paragraph-1 hangs past its timeout (failed, though Ray
+    calls actors off their main thread); everything else is generated, nothing is missing."""
     calls, markers = tmp_path / "calls.txt", tmp_path / "markers"
     markers.mkdir()
     dying = {"name": "dying", "type": "dying_system:Dying", "task": "translation",
              "batch_size": 1, "calls": str(calls), "markers": str(markers),
-             "die_once_on": ["paragraph-2"], "die_on": ["paragraph-5"]}  # fmt: skip
+             "die_once_on": ["paragraph-2"], "die_on": ["paragraph-5"],
+             "hang_on": ["paragraph-1"], "timeout": 2}  # fmt: skip
     config = tmp_path / "config.yaml"
     config.write_text(
         yaml.safe_dump(
@@ -182,8 +184,10 @@ def test_an_actor_that_dies_loses_nothing(ray_instance, tmp_path):
     assert len(by_segment) == len(report["segments"]) == 9
     assert by_segment["paragraph-5"]["status"] == "failed"
     assert "Ray actor" in by_segment["paragraph-5"]["error"]
+    assert by_segment["paragraph-1"]["status"] == "failed"
+    assert by_segment["paragraph-1"]["error"] == "CallTimeout: call exceeded its timeout of 2 s"
     for segment, row in by_segment.items():
-        if segment != "paragraph-5":
+        if segment not in ("paragraph-5", "paragraph-1"):
             assert row["status"] == "generated", segment
             assert row["output"] == row["source"][::-1]
     # every segment is in outputs.jsonl exactly once
@@ -193,7 +197,7 @@ def test_an_actor_that_dies_loses_nothing(ray_instance, tmp_path):
     assert ran.count("paragraph-2") == 2
     assert ran.count("paragraph-5") == 2
     assert report["provenance"]["executor"]["lost_batches"] == 1
-    assert any("1 failed output" in w for w in report["provenance"]["warnings"])
+    assert any("2 failed output" in w for w in report["provenance"]["warnings"])
 
 
 def test_list_and_validate_do_not_import_ray(tmp_path):
