@@ -2,12 +2,14 @@
 
 1. **Fixed overhead**: a trivial cacheable system (``Reverse`` below: reverses the source, no
    model) on the seed's 9 segments, batch size 1, then on FLORES-101 devtest (1,012 sentences,
-   batch size 8): the local executor, then Ray with 2 actors. What Ray adds is starting the
-   instance (``ray.init``), starting the actor pool, and a cost per batch.
+   batch size 8): the local executor, then Ray with 2 actors, twice (the first Ray Data run
+   of a process starts more). What Ray adds is starting the instance (``ray.init``), starting
+   the actor pool, and a cost per batch.
 2. **A real model**: gemma-3-270m (``hf-causal``, the system entry of
    configs/gemma-3-270m.yaml, ``max_new_tokens`` 16) on the first ``--sentences`` FLORES-101
-   devtest sentences: the local executor (one process, torch with every core), then Ray with
-   2 actors of 1 CPU each (Ray gives each actor ``OMP_NUM_THREADS=1``; each loads the model).
+   devtest sentences: Ray with 2 actors of 1 CPU each (Ray sets each actor's
+   ``OMP_NUM_THREADS`` to its CPUs; each loads the model), the local executor (one process,
+   torch's default threads), and Ray with 1 actor of 2 CPUs (local's threading, plus Ray).
 
 Each run is :func:`harness.run.evaluate.evaluate` in this process without an output cache, so
 every output is computed; the time is the run's ``provenance.duration_s`` (generation, scoring,
@@ -86,32 +88,38 @@ def _run(config: Path, executor: Any) -> dict[str, Any]:
     return evaluate(prepare(load_config(config)), executor=executor)
 
 
-def _compare(label: str, config: Path, settings: Any) -> dict[str, Any]:
-    """Local, then Ray, on ``config``; the outputs must be equal."""
-    from harness.run.executors import LocalExecutor, RayExecutor
+def _measure(label: str, config: Path, executor: Any) -> dict[str, Any]:
+    import torch
 
-    local = _run(config, LocalExecutor())
-    ray_report = _run(config, RayExecutor(settings))
-    same = [s["output"] for s in local["segments"]] == [s["output"] for s in ray_report["segments"]]
-    (name,) = local["provenance"]["systems"]
+    load_before = os.getloadavg()[0]
+    report = _run(config, executor)
+    (name,) = report["provenance"]["systems"]
+    info = report["provenance"]["systems"][name]
     row = {
         "label": label,
-        "items": len(local["segments"]),
-        "local_s": local["provenance"]["duration_s"],
-        "ray_s": ray_report["provenance"]["duration_s"],
-        "same_outputs": same,
-        "local_info": local["provenance"]["systems"][name],
-        "ray_info": ray_report["provenance"]["systems"][name],
-        "actors": ray_report["provenance"]["executor"]["actors"].get(name, []),
-        "batch_size": local["provenance"]["systems"][name]["params"]["batch_size"],
+        "items": len(report["segments"]),
+        "seconds": report["provenance"]["duration_s"],
+        "outputs": [s["output"] for s in report["segments"]],
+        "actors": report["provenance"]["executor"].get("actors", {}).get(name, []),
+        "load_s": info.get("load_s"),
+        "driver_torch_threads": torch.get_num_threads(),
+        "loadavg": (load_before, os.getloadavg()[0]),
     }
     print(
-        f"{label}: {row['items']} items, local {row['local_s']:.2f} s, "
-        f"ray {row['ray_s']:.2f} s ({row['ray_s'] / row['local_s']:.2f}x), "
-        f"{len(row['actors'])} actor(s) ran batches, identical outputs: {same}",
+        f"{label}: {row['items']} items, {row['seconds']:.2f} s, "
+        f"{len(row['actors'])} actor(s) ran batches, model load_s {row['load_s']}, "
+        f"load average {row['loadavg'][0]:.1f} -> {row['loadavg'][1]:.1f}",
         flush=True,
     )
     return row
+
+
+def _ratio(rows: list[dict[str, Any]], base: dict[str, Any]) -> None:
+    for row in rows:
+        same = row["outputs"] == base["outputs"]
+        print(f"  {row['label']}: {row['seconds'] / base['seconds']:.2f}x the local time, "
+              f"identical outputs: {same}")  # fmt: skip
+        row["same_outputs"] = same
 
 
 def main() -> int:
@@ -131,9 +139,11 @@ def main() -> int:
     import ray
 
     from harness.config import ExecutorSettings
+    from harness.run.executors import LocalExecutor, RayExecutor
 
-    settings = ExecutorSettings(type="ray", num_actors=2, num_cpus_per_actor=1)
-    rows = []
+    two = ExecutorSettings(type="ray", num_actors=2, num_cpus_per_actor=1)
+    one = ExecutorSettings(type="ray", num_actors=1, num_cpus_per_actor=2)
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         reverse = {"name": "reverse", "type": "bench_ray:Reverse", "task": "translation"}
@@ -146,20 +156,31 @@ def main() -> int:
         init_s = time.perf_counter() - started
         print(f"ray.init (local instance, 2 CPUs): {init_s:.2f} s", flush=True)
         try:
-            rows.append(_compare("no model, seed, 9 batches of 1 (first Ray run)", small, settings))
-            rows.append(_compare("no model, seed, 9 batches of 1 (again)", small, settings))
-            rows.append(_compare("no model, FLORES 1,012 sentences, batches of 8", many, settings))
+            plain = [
+                (small, "no model, seed, 9 batches of 1"),
+                (many, "no model, FLORES 1,012 sentences, batches of 8"),
+            ]
+            for config, what in plain:
+                base = _measure(f"{what}: local", config, LocalExecutor())
+                runs = [
+                    _measure(f"{what}: ray, 2 actors (first)", config, RayExecutor(two)),
+                    _measure(f"{what}: ray, 2 actors (again)", config, RayExecutor(two)),
+                ]
+                _ratio(runs, base)
+                rows += [base, *runs]
             if not args.skip_gemma:
                 gemma = _config(folder, "gemma", _gemma_system(), _flores(args.sentences))
-                rows.append(
-                    _compare(f"gemma-3-270m, FLORES {args.sentences} sentences", gemma, settings)
-                )
-                info_local, info_ray = rows[-1]["local_info"], rows[-1]["ray_info"]
-                print(f"gemma load_s: local {info_local.get('load_s')}, "
-                      f"ray (summed over actors) {info_ray.get('load_s')}")  # fmt: skip
+                what = f"gemma-3-270m, FLORES {args.sentences} sentences, batches of 8"
+                # Ray first: the machine's load drifts, so the order is printed with the load
+                runs = [_measure(f"{what}: ray, 2 actors x 1 CPU", gemma, RayExecutor(two))]
+                base = _measure(f"{what}: local", gemma, LocalExecutor())
+                runs.append(_measure(f"{what}: ray, 1 actor x 2 CPUs", gemma, RayExecutor(one)))
+                print(f"  local run: torch threads {base['driver_torch_threads']}")
+                _ratio(runs, base)
+                rows += [*runs, base]
         finally:
             ray.shutdown()
-    return 0 if all(row["same_outputs"] for row in rows) else 1
+    return 0 if all(row.get("same_outputs", True) for row in rows) else 1
 
 
 if __name__ == "__main__":

@@ -223,6 +223,8 @@ class _SystemActor:
             self.system = SYSTEMS.get(params.type)(params, Path(base_dir))
         except HarnessError as exc:
             self.error = str(exc)
+        except Exception as exc:  # an actor that cannot start would be restarted forever
+            self.error = f"cannot build the system: {type(exc).__name__}: {exc}"
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         results = []
@@ -320,7 +322,11 @@ class RayExecutor(Executor):
             warnings.simplefilter("ignore", DeprecationWarning)
             results = dataset.map_batches(
                 _SystemActor,
-                fn_constructor_kwargs={"params": system.params, "base_dir": str(system.base_dir)},
+                # absolute: an actor's working folder is not the driver's
+                fn_constructor_kwargs={
+                    "params": system.params,
+                    "base_dir": str(system.base_dir.resolve()),
+                },
                 batch_size=1,
                 compute=ray.data.ActorPoolStrategy(size=settings.num_actors),
                 num_cpus=settings.num_cpus_per_actor,
