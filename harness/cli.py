@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -39,6 +40,7 @@ from harness.run.cache import (
     delete_database,
 )
 from harness.run.evaluate import Prepared, evaluate, open_cache, prepare
+from harness.run.executors import make_executor, override_settings
 from harness.run.folder import RunFolder, check_out_dir, default_run_dir
 from harness.run.runner import cached_count
 from harness.stats import PairedTest, Resample
@@ -119,6 +121,11 @@ def _warn(message: str) -> None:
     stderr.print(f"[yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
+class ExecutorType(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 def _print_results(report: dict[str, Any]) -> None:
     for task, (header, rows) in results_tables(report).items():
         table = Table(title=f"{report['provenance']['run_name']}: {task}")
@@ -161,6 +168,14 @@ def run(
             help="Compare with --baseline even when its corpora were read from other files.",
         ),
     ] = False,
+    executor: Annotated[
+        ExecutorType | None,
+        typer.Option("--executor", help="Where models run (default: the config's, else local)."),
+    ] = None,
+    ray_address: Annotated[
+        str | None,
+        typer.Option("--ray-address", help="Ray cluster to run on (with --executor ray)."),
+    ] = None,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -177,6 +192,9 @@ def run(
     if out is not None:
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
+    settings = override_settings(
+        prepared.config.executor, executor.value if executor else None, ray_address
+    )
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
     _interrupted.prepared, _interrupted.cache_dir = prepared, cache.folder if cache else None
     out_dir = out or default_run_dir(prepared.config.name)
@@ -190,7 +208,7 @@ def run(
         transient=True,
     )
     folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None, replace=force)
-    with progress, folder:
+    with progress, folder, make_executor(settings) as running:
         task = progress.add_task("generating", total=len(prepared.plan))
         try:
             report = evaluate(
@@ -199,6 +217,7 @@ def run(
                 warn=_warn,
                 cache=cache,
                 on_outputs=folder.add_outputs,
+                executor=running,
             )
         finally:
             if cache is not None:

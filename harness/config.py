@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.corpus.spec import SPEC_BY_FORMAT, CorpusSpec, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
@@ -33,6 +33,34 @@ class CompareSettings(BaseModel):
     resample: Resample = Resample.SEGMENT
 
 
+class ExecutorSettings(BaseModel):
+    """The config's ``executor`` key: where model batches run (see harness/run/executors.py).
+
+    ``local`` (the default) runs them in this process; ``ray`` on a pool of Ray actors, each
+    holding one copy of the model.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["local", "ray"] = "local"
+    #: Ray cluster address ("auto", "ray://head:10001"); none: start a Ray instance here
+    address: str | None = None
+    num_actors: int = Field(default=2, ge=1)
+    num_cpus_per_actor: float = Field(default=1.0, ge=0)
+    num_gpus_per_actor: float = Field(default=0.0, ge=0)
+    #: times a batch is retried after its actor died, before its items are recorded as failed
+    max_retries: int = Field(default=2, ge=0)
+    #: Ray runtime_env for the workers (pip packages, env_vars, working_dir, py_modules)
+    runtime_env: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _ray_keys_need_ray(self) -> ExecutorSettings:
+        given = sorted(self.model_fields_set - {"type"})
+        if self.type == "local" and given:
+            raise ValueError(f"{', '.join(given)}: only for executor type 'ray'")
+        return self
+
+
 class _ConfigFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -47,6 +75,7 @@ class _ConfigFile(BaseModel):
     cache_dir: str | None = None
     max_failures: int | None = Field(default=None, ge=0)
     compare: CompareSettings | None = None
+    executor: ExecutorSettings = Field(default_factory=ExecutorSettings)
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,7 @@ class RunConfig:
     cache_dir: str | None = None  # output cache folder, relative to the config's folder
     max_failures: int | None = None  # failed outputs allowed before the run stops
     compare: CompareSettings | None = None  # paired comparisons between the systems
+    executor: ExecutorSettings = field(default_factory=ExecutorSettings)  # where batches run
 
     @property
     def base_dir(self) -> Path:
@@ -261,4 +291,5 @@ def load_config(path: Path) -> RunConfig:
         cache_dir=top.cache_dir,
         max_failures=top.max_failures,
         compare=top.compare,
+        executor=top.executor,
     )

@@ -22,6 +22,7 @@ from harness.provenance import environment
 from harness.records import Generation, MetricResult, Status
 from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
+from harness.run.executors import Executor, make_executor
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
 from harness.run.scoring import article_groups, score_system
@@ -79,12 +80,19 @@ def evaluate(
     *,
     cache: OutputCache | None = None,
     on_outputs: Callable[[Sequence[Generation]], None] = lambda generations: None,
+    executor: Executor | None = None,
 ) -> dict[str, Any]:
     """Run the plan and return the report document.
 
     With ``cache``, stored outputs are reused and new ones committed batch by batch;
-    ``on_outputs`` sees each finished batch (the run folder's ``outputs.jsonl``).
+    ``on_outputs`` sees each finished batch (the run folder's ``outputs.jsonl``). Batches run
+    on ``executor`` (default: the config's ``executor``, closed at the end).
     """
+    if executor is None:
+        with make_executor(prepared.config.executor) as own:
+            return evaluate(
+                prepared, advance, warn, cache=cache, on_outputs=on_outputs, executor=own
+            )
     started = time.perf_counter()
     warnings = list(prepared.warnings)
     run_step = step_runner(cache)
@@ -97,6 +105,7 @@ def evaluate(
         cache=cache,
         on_outputs=on_outputs,
         max_failures=prepared.config.max_failures,
+        executor=executor,
     )
     generations = [_with_intermediate(g, prepared.systems[g.system]) for g in generations]
     by_system: dict[str, list[Generation]] = {name: [] for name in prepared.systems}
@@ -106,7 +115,7 @@ def evaluate(
         by_group.setdefault((generation.example.corpus, generation.system), []).append(generation)
 
     for name, system in prepared.systems.items():
-        warnings.extend(system.finish())
+        warnings.extend(executor.finish(system))
         warnings.extend(_lost_output_warnings(name, by_system[name]))
     warnings = list(dict.fromkeys(warnings))  # an input check may have said it already
     for message in warnings:
@@ -136,7 +145,7 @@ def evaluate(
                 "params": described[name],
                 "fingerprint": system.fingerprint(),
                 "counts": status_counts(by_system[name]),
-                **system.run_info(),
+                **executor.run_info(system),
             }
             for name, system in prepared.systems.items()
         },
@@ -147,6 +156,7 @@ def evaluate(
             if params.get("seed") is not None
         },
         "cache": str(cache.path) if cache is not None else None,
+        "executor": executor.describe(),
         "metrics": {
             name: metric.signature() + bootstrap_signature(resample=resample)
             for name, metric in prepared.metrics.items()

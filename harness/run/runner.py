@@ -4,27 +4,31 @@ A system that raises on a batch is retried one example at a time, so one bad seg
 itself; a failed or missing output is recorded with its reason and scored as an empty string,
 so a failing model can never look better than it is; so is an output that is not a string
 (a plug-in's mistake), with its type in the error. A call that runs past the system's
-``timeout`` fails the same way. The timeout times generation only: the runner calls
-:meth:`~harness.systems.base.System.load` first, outside it (under ``load_timeout``, if set);
-a system that cannot load fails all of its outputs, and the other systems still run. A
-:class:`HarnessError` (a user mistake, such as a model that cannot be found) still stops the
-run, and so do more than ``max_failures`` failed outputs.
+``timeout`` fails the same way. The timeout times generation only: the executor calls
+:meth:`~harness.systems.base.System.load` first (once per process), outside it (under
+``load_timeout``, if set); a system that cannot load fails all of its outputs, and the
+other systems still run. A :class:`HarnessError` (a user mistake, such as a model that cannot
+be found) still stops the run, and so do more than ``max_failures`` failed outputs.
 
 With an :class:`~harness.run.cache.OutputCache`, outputs already stored are reused, and each batch
 is committed as soon as it finishes: a killed run, rerun, continues where it stopped.
+
+Where the batches run is the executor's (:mod:`harness.run.executors`: this process, or Ray
+actors); the cache, the ``on_outputs`` callback and failure counting are done here, in the
+driver, the same way for every executor.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from harness.errors import HarnessError
 from harness.records import Generation, Status
 from harness.run.cache import OutputCache, input_sha256
+from harness.run.executors import Executor, LocalExecutor
 from harness.run.plan import WorkItem
-from harness.run.timeouts import CallTimeout, time_limit
 from harness.systems.base import System
 
 log = logging.getLogger(__name__)
@@ -34,66 +38,6 @@ class TooManyFailures(HarnessError):
     """More outputs failed than the config's ``max_failures`` allows; what was done is kept."""
 
     exit_code = 3
-
-
-def _batches(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _generate(system: System, batch: Sequence[WorkItem]) -> list[Generation]:
-    examples = [item.example for item in batch]
-    try:
-        with time_limit(system.params.timeout):
-            outputs = system.generate(examples)
-        if not isinstance(outputs, list | tuple):
-            raise TypeError(f"generate returned {type(outputs).__name__}, not a list of str")
-        if len(outputs) != len(examples):
-            raise RuntimeError(f"returned {len(outputs)} outputs for {len(examples)} inputs")
-    except HarnessError:
-        raise
-    except (Exception, CallTimeout) as exc:
-        if len(batch) > 1:
-            log.info("%s: batch of %d failed (%s); one by one", system.name, len(batch), exc)
-            return [g for item in batch for g in _generate(system, [item])]
-        reason = f"{type(exc).__name__}: {exc}"
-        return [Generation(system.name, examples[0], "", Status.FAILED, reason)]
-    generations = []
-    for example, output in zip(examples, outputs, strict=True):
-        if isinstance(output, Exception):  # this input failed alone; the others are kept
-            reason = f"{type(output).__name__}: {output}"
-            generations.append(Generation(system.name, example, "", Status.FAILED, reason))
-        elif output is None:
-            generations.append(Generation(system.name, example, "", Status.MISSING, "no output"))
-        elif not isinstance(output, str):  # a plug-in's mistake: this output fails, not the run
-            reason = f"TypeError: output is {type(output).__name__}, not str"
-            generations.append(Generation(system.name, example, "", Status.FAILED, reason))
-        elif not output.strip():
-            generations.append(Generation(system.name, example, output, Status.EMPTY))
-        else:
-            generations.append(Generation(system.name, example, output, Status.GENERATED))
-    return generations
-
-
-def _load(system: System) -> str | None:
-    """Load the system before its first timed call: ``timeout`` times generation only, and
-    ``load_timeout`` (if set) the load. Returns why loading failed, or None."""
-    started = time.perf_counter()
-    try:
-        with time_limit(system.params.load_timeout):
-            system.load()
-    except HarnessError:
-        raise
-    except CallTimeout:
-        limit = system.params.load_timeout
-        reason = f"loading the system took longer than its load_timeout of {limit:g} s"
-        log.info("%s: %s", system.name, reason)
-        return reason
-    except Exception as exc:
-        log.info("%s: loading failed: %s: %s", system.name, type(exc).__name__, exc)
-        return f"loading the system failed: {type(exc).__name__}: {exc}"
-    log.info("%s: loaded in %.2f s", system.name, time.perf_counter() - started)
-    return None
 
 
 def _from_cache(
@@ -133,13 +77,16 @@ def run_plan(
     cache: OutputCache | None = None,
     on_outputs: Callable[[Sequence[Generation]], None] = lambda generations: None,
     max_failures: int | None = None,
+    executor: Executor | None = None,
 ) -> list[Generation]:
     """Run every work item and return one generation per item, in plan order per system.
 
     ``advance(n)`` is called as items complete (for progress bars); ``on_outputs`` receives
     each batch of generations once it is final (and committed to ``cache``). More than
-    ``max_failures`` failed outputs in the run raise :class:`TooManyFailures`.
+    ``max_failures`` failed outputs in the run raise :class:`TooManyFailures`. Only uncached
+    items are sent to ``executor`` (default: this process).
     """
+    executor = executor if executor is not None else LocalExecutor()
     generations: list[Generation] = []
     failures = 0
     for name, system in systems.items():
@@ -161,16 +108,10 @@ def run_plan(
             f" (fingerprint {system.fingerprint()})" if use_cache else " (not cached)",
         )
         todo = [i for i in _batch_order(system, items) if i not in done]
-        load_error = _load(system) if todo else None
-        for positions in _batches(todo, system.params.batch_size):
-            started = time.perf_counter()
-            if load_error is None:
-                results = _generate(system, [items[i] for i in positions])
-            else:  # every output of a system that could not load fails; other systems go on
-                results = [
-                    Generation(name, items[i].example, "", Status.FAILED, load_error)
-                    for i in positions
-                ]
+        batches = [todo[start : start + system.params.batch_size]
+                   for start in range(0, len(todo), system.params.batch_size)]  # fmt: skip
+        started = time.perf_counter()
+        for positions, results in executor.run_batches(system, items, batches):
             if use_cache is not None:
                 _store(system, results, use_cache)
             done.update(zip(positions, results, strict=True))
@@ -182,6 +123,7 @@ def run_plan(
                 len(positions),
                 time.perf_counter() - started,
             )
+            started = time.perf_counter()
             on_outputs(results)
             advance(len(positions))
             failed = [g for g in results if g.status is Status.FAILED]
