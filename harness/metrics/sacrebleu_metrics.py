@@ -55,6 +55,12 @@ class _SacrebleuMetric(Metric):
             rows.extend([float(x) for x in row] for row in chunk)
         return rows
 
+    def note_references(self, references: Sequence[Sequence[str]]) -> None:
+        # what sacrebleu's _cache_references records for the signature's nrefs (-1: "var")
+        counts = {len([r for r in refs if r is not None]) for refs in references}
+        if counts:
+            self._metric.num_refs = counts.pop() if len(counts) == 1 else -1  # type: ignore[attr-defined]
+
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
         summed = np.asarray(stats, dtype=float).sum(axis=0)
         return float(self._metric._compute_score_from_stats(summed).score)

@@ -22,7 +22,7 @@ from harness.reports.document import build_report, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.plan import WorkItem, build_plan
 from harness.run.runner import run_plan
-from harness.run.scoring import score_system
+from harness.run.scoring import score_systems
 from harness.stats import bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.verdicts.compare import compare_in_run
@@ -93,9 +93,10 @@ def evaluate(
         log.info("warning: %s", message)
         warn(message)
 
-    results: list[MetricResult] = []
-    for group in by_group.values():
-        results.extend(score_system(group, list(prepared.metrics.values())))
+    # every (system, metric) pair at once: a large run computes them in a process pool
+    results: list[MetricResult] = score_systems(
+        list(by_group.values()), list(prepared.metrics.values())
+    )
 
     config = prepared.config
     described = {name: system.describe() for name, system in prepared.systems.items()}

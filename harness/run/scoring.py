@@ -1,13 +1,36 @@
-"""Scores generations: per-segment sufficient statistics, corpus scores, segment scores."""
+"""Scores generations: per-segment sufficient statistics, corpus scores, segment scores.
+
+Segment statistics are most of the cost of scoring a large run (sacrebleu's chrF and TER are
+pure Python). They are computed in chunks of :data:`CHUNK` segments; when a run has at least
+:data:`PARALLEL_MIN` segment × metric evaluations, the chunks of every (system, metric) pair
+run in a pool of worker processes, one per usable core, and are put back in order. A row
+depends only on its own segment, so the rows are the serial path's rows, bit for bit. Small
+runs (the seed, a smoke test) stay in this process: starting a pool would cost more than it
+saves.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Sequence
 
-from harness.metrics.base import Metric
+from harness.metrics.base import Metric, Stats
 from harness.records import Generation, MetricResult, Task
-from harness.stats import bootstrap_interval
+from harness.stats.resampling import bootstrap_intervals
 from harness.text.sentences import split_sentences
+
+#: segments per chunk of work (sacrebleu's reference cache holds one chunk at a time)
+CHUNK = 2000
+#: segment × metric evaluations below which statistics are computed in this process
+PARALLEL_MIN = 20_000
+
+#: one job of statistics: a metric, its hypotheses and their references
+Job = tuple[Metric, Sequence[str], Sequence[Sequence[str]]]
+
+# The jobs of the pool that is running; workers are forked after this is set and read their
+# chunks from it, so no text is pickled on the way in (only the rows come back).
+_JOBS: list[Job] = []
 
 
 def scored_hypothesis(generation: Generation) -> str:
@@ -17,32 +40,103 @@ def scored_hypothesis(generation: Generation) -> str:
     return generation.output
 
 
-def score_system(
-    generations: Sequence[Generation], metrics: Sequence[Metric]
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _chunk_stats(task: tuple[int, int, int]) -> Stats:
+    """Statistics of rows ``start:stop`` of job ``index`` (runs in a worker)."""
+    index, start, stop = task
+    metric, hypotheses, references = _JOBS[index]
+    return metric.segment_stats(hypotheses[start:stop], references[start:stop])
+
+
+def segment_stats(
+    jobs: Sequence[Job], workers: int | None = None, parallel_min: int = PARALLEL_MIN
+) -> list[Stats]:
+    """Each job's statistics rows, in a pool of ``workers`` processes (default: the usable
+    cores) when the jobs are large enough, else here; the result is the same either way."""
+    global _JOBS
+    workers = usable_cores() if workers is None else workers
+    tasks = [
+        (index, start, min(start + CHUNK, len(hypotheses)))
+        for index, (_, hypotheses, _) in enumerate(jobs)
+        for start in range(0, len(hypotheses), CHUNK)
+    ]
+    size = sum(len(hypotheses) for _, hypotheses, _ in jobs)
+    # fork: workers inherit the jobs and the loaded modules, so they start in milliseconds
+    # (spawn would re-import sacrebleu in each); where fork does not exist, stay serial
+    if (
+        workers < 2
+        or len(tasks) < 2
+        or size < parallel_min
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return [metric.segment_stats(hyps, refs) for metric, hyps, refs in jobs]
+    _JOBS = list(jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+            chunks = pool.map(_chunk_stats, tasks, chunksize=1)
+    finally:
+        _JOBS = []
+    rows: list[Stats] = [[] for _ in jobs]
+    for (index, _, _), chunk in zip(tasks, chunks, strict=True):
+        rows[index].extend(chunk)
+    for metric, _, references in jobs:
+        metric.note_references(references)  # what the signature needs, noted in this process
+    return rows
+
+
+def score_systems(
+    groups: Sequence[Sequence[Generation]],
+    metrics: Sequence[Metric],
+    workers: int | None = None,
+    parallel_min: int = PARALLEL_MIN,
 ) -> list[MetricResult]:
-    """Score one system's generations (one task) with every metric that fits the task."""
-    if not generations:
-        return []
-    task = generations[0].example.task
-    hypotheses = [scored_hypothesis(g) for g in generations]
-    references = [g.example.references for g in generations]
-    results = []
-    for metric in metrics:
-        if not metric.applies_to(task):
+    """Score several systems' generations (each group: one system, one task, one corpus) with
+    every metric that fits the task; the results in group order, then metric order."""
+    jobs: list[Job] = []
+    owners: list[tuple[Sequence[Generation], Metric]] = []
+    for generations in groups:
+        if not generations:
             continue
-        stats = metric.segment_stats(hypotheses, references)
-        interval = bootstrap_interval(metric, stats)
+        task = generations[0].example.task
+        hypotheses = [scored_hypothesis(g) for g in generations]
+        references = [g.example.references for g in generations]
+        for metric in metrics:
+            if metric.applies_to(task):
+                jobs.append((metric, hypotheses, references))
+                owners.append((generations, metric))
+    all_stats = segment_stats(jobs, workers, parallel_min)
+    # intervals of pairs with the same number of segments share their resampling draws
+    intervals = bootstrap_intervals(
+        [(metric, stats) for (metric, _, _), stats in zip(jobs, all_stats, strict=True)]
+    )
+    results = []
+    for (generations, metric), stats, interval in zip(owners, all_stats, intervals, strict=True):
+        first = generations[0]
         results.append(
             MetricResult(
-                system=generations[0].system,
-                task=task,
+                system=first.system,
+                task=first.example.task,
                 metric=metric.name,
                 score=metric.corpus_score(stats),
                 n=len(stats),
                 stats=stats,
                 ci_low=interval.low if interval else None,
                 ci_high=interval.high if interval else None,
-                corpus=generations[0].example.corpus,
+                corpus=first.example.corpus,
             )
         )
     return results
+
+
+def score_system(
+    generations: Sequence[Generation], metrics: Sequence[Metric]
+) -> list[MetricResult]:
+    """Score one system's generations (one task) with every metric that fits the task."""
+    return score_systems([generations], metrics)

@@ -1,0 +1,106 @@
+"""Scoring in a process pool must give the serial path's numbers, bit for bit."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.metrics import make_metric
+from harness.records import Example, Generation, MetricResult, Status, Task
+from harness.run import scoring
+from harness.run.scoring import score_systems, segment_stats
+
+TATOEBA = "external/tatoeba/tatoeba-test-v2021-08-07"
+TRANSLATION_METRICS = ("bleu", "chrf", "ter")
+ROUGE_METRICS = ("rouge1", "rougeLsum")
+
+
+def _degrade(line: str, every: int) -> str:
+    return " ".join(w for i, w in enumerate(line.split()) if i % every != every - 1)
+
+
+def translation_groups(shared, lines: int) -> list[list[Generation]]:
+    """Two systems (two degradations of the reference) on the first Tatoeba lines."""
+    sources = (shared / f"{TATOEBA}.ara").read_text("utf-8").splitlines()[:lines]
+    references = (shared / f"{TATOEBA}.eng").read_text("utf-8").splitlines()[:lines]
+    groups = []
+    for system, every in (("drop-7th", 7), ("drop-3rd", 3)):
+        groups.append(
+            [
+                Generation(
+                    system,
+                    Example("tatoeba", Task.TRANSLATION, "tatoeba", str(i + 1), src, (ref,)),
+                    _degrade(ref, every),
+                    Status.GENERATED,
+                )
+                for i, (src, ref) in enumerate(zip(sources, references, strict=True))
+            ]
+        )
+    return groups
+
+
+def summary_group(shared, articles: int) -> list[Generation]:
+    """Summaries with two references each (ROUGE keeps the best), from Tatoeba lines."""
+    references = (shared / f"{TATOEBA}.eng").read_text("utf-8").splitlines()
+    return [
+        Generation(
+            "lead",
+            Example(
+                "news",
+                Task.SUMMARIZATION,
+                f"a{i}",
+                None,
+                "",
+                (references[2 * i], references[2 * i + 1]),
+            ),
+            _degrade(references[2 * i], 4),
+            Status.GENERATED,
+        )
+        for i in range(articles)
+    ]
+
+
+def as_tuples(results: list[MetricResult]) -> list[tuple]:
+    return [
+        (r.corpus, r.system, r.task, r.metric, r.score, r.n, r.ci_low, r.ci_high, r.stats)
+        for r in results
+    ]
+
+
+def test_pool_equals_serial_bit_for_bit(shared, monkeypatch) -> None:
+    """Chunks of every (system, metric) pair in 2 worker processes: same rows, scores,
+    intervals and signatures as one process."""
+    monkeypatch.setattr(scoring, "CHUNK", 150)  # several chunks per pair, out of order
+    groups = [*translation_groups(shared, 700), summary_group(shared, 120)]
+    names = (*TRANSLATION_METRICS, *ROUGE_METRICS)
+
+    serial_metrics = [make_metric(name) for name in names]
+    serial = score_systems(groups, serial_metrics, workers=1)
+    pooled_metrics = [make_metric(name) for name in names]
+    pooled = score_systems(groups, pooled_metrics, workers=2, parallel_min=0)
+
+    assert len(serial) == 2 * len(TRANSLATION_METRICS) + len(ROUGE_METRICS)
+    assert as_tuples(pooled) == as_tuples(serial)
+    assert [m.signature() for m in pooled_metrics] == [m.signature() for m in serial_metrics]
+    assert "nrefs:2" in pooled_metrics[-1].signature()  # noted in this process, not lost
+    assert all(r.ci_low is not None and r.ci_low < r.score < r.ci_high for r in serial)
+
+
+def test_small_jobs_stay_in_this_process(shared, monkeypatch) -> None:
+    """Below the threshold no pool starts: the seed run does not pay for one."""
+
+    class NoPool:
+        def __getattr__(self, name):
+            raise AssertionError("a process pool was started for a small job")
+
+    monkeypatch.setattr(scoring, "multiprocessing", NoPool())
+    groups = translation_groups(shared, 50)
+    metric = make_metric("bleu")
+    rows = segment_stats(
+        [(metric, [g.output for g in groups[0]], [g.example.references for g in groups[0]])]
+    )
+    assert len(rows[0]) == 50
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_no_generations_no_results(workers) -> None:
+    assert score_systems([[]], [make_metric("bleu")], workers=workers, parallel_min=0) == []
