@@ -8,7 +8,7 @@ contract later (``ci_low``, ``corpus``, …) becomes a column without changes he
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,12 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     References get columns ``reference_1`` … ``reference_K`` and each metric a column of its
     own (empty where the metric does not apply to the segment's task).
     """
+    header, rows = _segments_stream(report)
+    return header, list(rows)
+
+
+def _segments_stream(report: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
+    """:func:`segments_table` with its rows made one at a time, as they are written."""
     segments = report.get("segments") or []
     base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
     references = max((len(s.get("references") or []) for s in segments), default=0)
@@ -70,22 +76,22 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         *metrics,
         "error",
     ]
-    rows = []
-    for segment in segments:
-        refs = list(segment.get("references") or [])
-        scores = segment.get("scores") or {}
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[Any]]:
+        for segment in segments:
+            refs = list(segment.get("references") or [])
+            scores = segment.get("scores") or {}
+            yield [
                 *(_cell(segment.get(c)) for c in base),
                 *(refs[i] if i < len(refs) else "" for i in range(references)),
                 *(_cell(scores.get(m)) for m in metrics),
                 _cell(segment.get("error")),
             ]
-        )
-    return header, rows
+
+    return header, rows()
 
 
-def _write(path: Path, table: tuple[list[str], list[list[Any]]]) -> None:
+def _write(path: Path, table: tuple[list[str], Iterable[list[Any]]]) -> None:
     header, rows = table
     with path.open("w", encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
@@ -97,5 +103,5 @@ def write_exports(report: dict[str, Any], out_dir: Path) -> list[Path]:
     """Write ``results.csv`` and ``segments.csv`` into ``out_dir``."""
     paths = [out_dir / RESULTS_NAME, out_dir / SEGMENTS_NAME]
     _write(paths[0], results_table(report))
-    _write(paths[1], segments_table(report))
+    _write(paths[1], _segments_stream(report))
     return paths
