@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.corpus.article import Article, Segment, SegmentKind
 from harness.corpus.corpus import Corpus
-from harness.corpus.hub import read_files, stream_hub
+from harness.corpus.hub import read_column, stream_hub
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import HubColumn, ParallelCorpus
 from harness.errors import HarnessError
@@ -36,7 +36,7 @@ def _newline_count(path: Path) -> int:
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 text file, split on newlines only (as `wc -l` counts them)."""
     try:
-        lines = [row["text"] for row in read_files("text", path)]
+        lines = read_column("text", path, "text")
     except UnicodeDecodeError:
         raise HarnessError(f"{path}: not valid UTF-8") from None
     expected = _newline_count(path)
