@@ -1,12 +1,12 @@
 """Scores generations: per-segment sufficient statistics, corpus scores, segment scores.
 
-Segment statistics are most of the cost of scoring a large run (sacrebleu's chrF and TER are
-pure Python). They are computed in chunks of :data:`CHUNK` segments; when a run has at least
-:data:`PARALLEL_MIN` segment × metric evaluations, the chunks of every (system, metric) pair
-run in a pool of worker processes, one per usable core, and are put back in order. A row
-depends only on its own segment, so the rows are the serial path's rows, bit for bit. Small
-runs (the seed, a smoke test) stay in this process: starting a pool would cost more than it
-saves.
+Segment statistics and segment scores are most of the cost of scoring a large run (sacrebleu's
+chrF and TER are pure Python). They are computed in chunks of :data:`CHUNK` segments; when a
+run has at least :data:`PARALLEL_MIN` segment × metric evaluations, the chunks of every
+(system, metric) pair run in a pool of worker processes, one per usable core, and are put back
+in order. A row depends only on its own segment, so the rows and scores are the serial path's,
+bit for bit. Small runs (the seed, a smoke test) stay in this process: starting a pool would
+cost more than it saves.
 """
 
 from __future__ import annotations
@@ -48,18 +48,20 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _chunk_stats(task: tuple[int, int, int]) -> Stats:
-    """Statistics of rows ``start:stop`` of job ``index`` (runs in a worker)."""
+def _chunk_stats(task: tuple[int, int, int]) -> tuple[Stats, list[float]]:
+    """Statistics rows ``start:stop`` of job ``index`` and their segment scores (in a worker)."""
     index, start, stop = task
     metric, hypotheses, references = _JOBS[index]
-    return metric.segment_stats(hypotheses[start:stop], references[start:stop])
+    rows = metric.segment_stats(hypotheses[start:stop], references[start:stop])
+    return rows, [metric.segment_score(row) for row in rows]
 
 
 def segment_stats(
     jobs: Sequence[Job], workers: int | None = None, parallel_min: int = PARALLEL_MIN
-) -> list[Stats]:
-    """Each job's statistics rows, in a pool of ``workers`` processes (default: the usable
-    cores) when the jobs are large enough, else here; the result is the same either way."""
+) -> list[tuple[Stats, list[float]]]:
+    """Each job's statistics rows and segment scores, in a pool of ``workers`` processes
+    (default: the usable cores) when the jobs are large enough, else here; the result is the
+    same either way."""
     global _JOBS
     workers = usable_cores() if workers is None else workers
     tasks = [
@@ -76,19 +78,24 @@ def segment_stats(
         or size < parallel_min
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        return [metric.segment_stats(hyps, refs) for metric, hyps, refs in jobs]
+        serial = []
+        for metric, hypotheses, references in jobs:
+            rows = metric.segment_stats(hypotheses, references)
+            serial.append((rows, [metric.segment_score(row) for row in rows]))
+        return serial
     _JOBS = list(jobs)
     try:
         with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
             chunks = pool.map(_chunk_stats, tasks, chunksize=1)
     finally:
         _JOBS = []
-    rows: list[Stats] = [[] for _ in jobs]
-    for (index, _, _), chunk in zip(tasks, chunks, strict=True):
-        rows[index].extend(chunk)
+    results: list[tuple[Stats, list[float]]] = [([], []) for _ in jobs]
+    for (index, _, _), (rows, scores) in zip(tasks, chunks, strict=True):
+        results[index][0].extend(rows)
+        results[index][1].extend(scores)
     for metric, _, references in jobs:
         metric.note_references(references)  # what the signature needs, noted in this process
-    return rows
+    return results
 
 
 def score_systems(
@@ -111,13 +118,15 @@ def score_systems(
             if metric.applies_to(task):
                 jobs.append((metric, hypotheses, references))
                 owners.append((generations, metric))
-    all_stats = segment_stats(jobs, workers, parallel_min)
+    computed = segment_stats(jobs, workers, parallel_min)
     # intervals of pairs with the same number of segments share their resampling draws
     intervals = bootstrap_intervals(
-        [(metric, stats) for (metric, _, _), stats in zip(jobs, all_stats, strict=True)]
+        [(metric, stats) for (metric, _, _), (stats, _) in zip(jobs, computed, strict=True)]
     )
     results = []
-    for (generations, metric), stats, interval in zip(owners, all_stats, intervals, strict=True):
+    for (generations, metric), (stats, scores), interval in zip(
+        owners, computed, intervals, strict=True
+    ):
         first = generations[0]
         results.append(
             MetricResult(
@@ -130,6 +139,7 @@ def score_systems(
                 ci_low=interval.low if interval else None,
                 ci_high=interval.high if interval else None,
                 corpus=first.example.corpus,
+                segment_scores=scores,
             )
         )
     return results

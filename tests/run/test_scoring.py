@@ -61,7 +61,18 @@ def summary_group(shared, articles: int) -> list[Generation]:
 
 def as_tuples(results: list[MetricResult]) -> list[tuple]:
     return [
-        (r.corpus, r.system, r.task, r.metric, r.score, r.n, r.ci_low, r.ci_high, r.stats)
+        (
+            r.corpus,
+            r.system,
+            r.task,
+            r.metric,
+            r.score,
+            r.n,
+            r.ci_low,
+            r.ci_high,
+            r.stats,
+            r.segment_scores,
+        )
         for r in results
     ]
 
@@ -83,6 +94,8 @@ def test_pool_equals_serial_bit_for_bit(shared, monkeypatch) -> None:
     assert [m.signature() for m in pooled_metrics] == [m.signature() for m in serial_metrics]
     assert "nrefs:2" in pooled_metrics[-1].signature()  # noted in this process, not lost
     assert all(r.ci_low is not None and r.ci_low < r.score < r.ci_high for r in serial)
+    for result, metric in zip(serial, [*serial_metrics[:3]] * 2 + serial_metrics[3:], strict=True):
+        assert result.segment_scores == [metric.segment_score(row) for row in result.stats]
 
 
 def test_small_jobs_stay_in_this_process(shared, monkeypatch) -> None:
@@ -98,7 +111,7 @@ def test_small_jobs_stay_in_this_process(shared, monkeypatch) -> None:
     rows = segment_stats(
         [(metric, [g.output for g in groups[0]], [g.example.references for g in groups[0]])]
     )
-    assert len(rows[0]) == 50
+    assert len(rows[0][0]) == len(rows[0][1]) == 50
 
 
 @pytest.mark.parametrize("workers", [1, 2])
