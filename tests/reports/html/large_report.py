@@ -107,6 +107,14 @@ def make_large_report(segments: int = 100_000, articles: int = 1000) -> dict[str
         "provenance": {
             "run_name": "large",
             "created_at": "2026-12-01T00:00:00Z",
+            "config_path": "large.yaml",
+            "config_sha256": "0" * 64,
+            "hardware": {"cpu": "synthetic", "cpu_count": 2, "usable_cpus": 2},
+            "python": "3.11.7",
+            "platform": "Linux",
+            "packages": {"sacrebleu": "2.6.0"},
+            "git_commit": None,
+            "duration_s": 1.0,
             "corpus": {"name": "big", "articles": articles},
             "systems": {
                 system: {
