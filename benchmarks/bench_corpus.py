@@ -36,12 +36,14 @@ _MEASURE = """
 import resource, subprocess, sys, time
 started = time.perf_counter()
 subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(time.perf_counter() - started, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)
 """
 
 
-def run_child(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one command, measured in a fresh parent process
+def run_child(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system, the scoring workers
+    included) of one command, measured in a fresh parent process
     (RUSAGE_CHILDREN keeps the maximum over all children, so each gets its own parent; for
     harness that is its main process, the largest: scoring workers are forked from it and
     share its pages)."""
@@ -53,8 +55,8 @@ def run_child(command: list[str]) -> tuple[float, float]:
         text=True,
         env=env,
     )
-    seconds, kib = result.stdout.split()
-    return float(seconds), int(kib) / 1024
+    seconds, kib, cpu = result.stdout.split()
+    return float(seconds), int(kib) / 1024, float(cpu)
 
 
 def main() -> None:
@@ -63,6 +65,7 @@ def main() -> None:
         "--repeat", type=int, default=1, help="concatenate the set K times (10: 103,050 lines)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median)")
+    parser.add_argument("--no-warm-up", action="store_true", help="skip the untimed warm-up round")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -100,17 +103,19 @@ metrics: [bleu, chrf, ter]
             str(BIN / "sacrebleu"), str(reference), "-i", str(hyp),
             "-m", "bleu", "chrf", "ter", "--chrf-word-order", "2", "-b",
         ]  # fmt: skip
-        run_child(harness_command)  # warm-up, untimed
-        run_child(sacrebleu_command)
+        if not args.no_warm_up:
+            run_child(harness_command)  # untimed
+            run_child(sacrebleu_command)
         rounds = []
         for number in range(args.rounds):
-            harness_s, harness_mib = run_child(harness_command)
-            sacrebleu_s, sacrebleu_mib = run_child(sacrebleu_command)
+            harness_s, harness_mib, harness_cpu = run_child(harness_command)
+            sacrebleu_s, sacrebleu_mib, sacrebleu_cpu = run_child(sacrebleu_command)
             rounds.append((harness_s, harness_mib, sacrebleu_s, sacrebleu_mib))
             print(
-                f"round {number + 1}: harness {harness_s:6.2f} s {harness_mib:5.0f} MiB, "
-                f"sacrebleu {sacrebleu_s:6.2f} s {sacrebleu_mib:5.0f} MiB, "
-                f"ratio {harness_s / sacrebleu_s:.2f}",
+                f"round {number + 1}: harness {harness_s:6.2f} s ({harness_cpu:6.2f} s CPU)"
+                f" {harness_mib:5.0f} MiB, sacrebleu {sacrebleu_s:6.2f} s"
+                f" ({sacrebleu_cpu:6.2f} s CPU) {sacrebleu_mib:5.0f} MiB,"
+                f" ratio {harness_s / sacrebleu_s:.2f}",
                 flush=True,
             )
         size = (work / "run" / "report.json").stat().st_size / 2**20

@@ -11,14 +11,20 @@ cost more than it saves.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from harness.metrics.base import Metric, Stats
 from harness.records import Generation, MetricResult, Task
 from harness.stats.resampling import bootstrap_intervals
 from harness.text.sentences import split_sentences
+
+log = logging.getLogger(__name__)
 
 #: segments per chunk of work (sacrebleu's reference cache holds one chunk at a time)
 CHUNK = 2000
@@ -46,6 +52,14 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
+
+
+def _own_std_streams() -> None:
+    """Give a forked worker stdout/stderr objects of its own: another thread of the parent
+    (the progress display) may have held the inherited ones' locks at the fork, and a lock
+    held at a fork stays held in the child (a library warning would then hang it)."""
+    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
 
 
 def _chunk_stats(task: tuple[int, int, int]) -> tuple[Stats, list[float]]:
@@ -85,8 +99,15 @@ def segment_stats(
         return serial
     _JOBS = list(jobs)
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
-            chunks = pool.map(_chunk_stats, tasks, chunksize=1)
+        with ProcessPoolExecutor(
+            min(workers, len(tasks)),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_own_std_streams,
+        ) as pool:
+            chunks = list(pool.map(_chunk_stats, tasks))
+    except BrokenProcessPool:  # a worker died (killed, out of memory): do it here instead
+        log.warning("a scoring worker died; computing the statistics in this process")
+        return segment_stats(jobs, workers=1)
     finally:
         _JOBS = []
     results: list[tuple[Stats, list[float]]] = [([], []) for _ in jobs]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from harness.metrics import make_metric
+from harness.metrics.sacrebleu_metrics import Bleu
 from harness.records import Example, Generation, MetricResult, Status, Task
 from harness.run import scoring
 from harness.run.scoring import score_systems, segment_stats
@@ -106,12 +109,34 @@ def test_small_jobs_stay_in_this_process(shared, monkeypatch) -> None:
             raise AssertionError("a process pool was started for a small job")
 
     monkeypatch.setattr(scoring, "multiprocessing", NoPool())
+    monkeypatch.setattr(scoring, "ProcessPoolExecutor", NoPool())
     groups = translation_groups(shared, 50)
     metric = make_metric("bleu")
     rows = segment_stats(
         [(metric, [g.output for g in groups[0]], [g.example.references for g in groups[0]])]
     )
     assert len(rows[0][0]) == len(rows[0][1]) == 50
+
+
+class DiesInWorkers(Bleu):
+    """BLEU whose statistics kill any process but the test's own (a worker out of memory)."""
+
+    parent = os.getpid()
+
+    def segment_stats(self, hypotheses, references):
+        if os.getpid() != self.parent:
+            os._exit(1)
+        return super().segment_stats(hypotheses, references)
+
+
+def test_a_dead_worker_loses_nothing(shared, monkeypatch, caplog) -> None:
+    """A worker that dies does not hang or fail the run: the statistics are computed here."""
+    monkeypatch.setattr(scoring, "CHUNK", 100)
+    groups = translation_groups(shared, 300)
+    pooled = score_systems(groups, [DiesInWorkers()], workers=2, parallel_min=0)
+    serial = score_systems(groups, [make_metric("bleu")], workers=1)
+    assert as_tuples(pooled) == as_tuples(serial)
+    assert "scoring worker died" in caplog.text
 
 
 @pytest.mark.parametrize("workers", [1, 2])
