@@ -66,7 +66,12 @@ class _SacrebleuMetric(Metric):
         return float(self._metric._compute_score_from_stats(summed).score)
 
     def segment_score(self, row: Sequence[float]) -> float:
-        return float(self._sentence_metric._compute_score_from_stats(np.asarray(row)).score)
+        # a list (the type sacrebleu declares) is 2-3x faster than an array, same numbers
+        compute = self._sentence_metric._compute_score_from_stats
+        try:
+            return float(compute(list(row)).score)
+        except ArithmeticError:  # where a float division fails, numpy's gives inf/nan
+            return float(compute(np.asarray(row)).score)
 
     # sacrebleu's paired bootstrap sums float32 statistics; doing the same reproduces its numbers.
     resample_dtype = np.float32
