@@ -101,3 +101,5 @@ class MetricResult:
     ci_low: float | None = None
     ci_high: float | None = None
     corpus: str | None = None
+    #: ``metric.segment_score`` of each row, when scoring computed them (in its worker pool)
+    segment_scores: list[float] | None = field(default=None, repr=False)

@@ -19,19 +19,28 @@ from typing import Any
 from harness.errors import HarnessError
 
 
-def read_files(builder: str, path: Path) -> Iterator[dict[str, Any]]:
-    """Rows of a local ``text``/``json``/``csv``/``parquet`` file, read by ``datasets``."""
+def _load_local(builder: str, path: Path) -> Any:
     import datasets
 
     if not path.is_file():
         raise HarnessError(f"{path}: file not found")
     datasets.disable_progress_bars()
     try:
-        dataset = datasets.load_dataset(builder, data_files=str(path), split="train")
+        return datasets.load_dataset(builder, data_files=str(path), split="train")
     except datasets.exceptions.DatasetGenerationError as exc:
         # the reader's own error (UnicodeDecodeError, a JSON parse error…) is the useful one
         raise (exc.__cause__ or exc) from None
-    yield from dataset
+
+
+def read_files(builder: str, path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a local ``text``/``json``/``csv``/``parquet`` file, read by ``datasets``."""
+    yield from _load_local(builder, path)
+
+
+def read_column(builder: str, path: Path, field: str) -> list[Any]:
+    """One column of a local file, read by ``datasets``, as a list: straight from its Arrow
+    table (iterating 100k rows through ``datasets`` takes seconds, this takes 0.1 s)."""
+    return _load_local(builder, path).data.column(field).to_pylist()
 
 
 HUB_PROBE_TIMEOUT_S = 3.0

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from harness.corpus.article import Article, Segment, SegmentKind
 from harness.corpus.corpus import Corpus
-from harness.corpus.hub import read_files, stream_hub
+from harness.corpus.hub import read_column, stream_hub
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import HubColumn, ParallelCorpus
 from harness.errors import HarnessError
@@ -38,7 +38,7 @@ def read_lines(path: Path) -> list[str]:
     if path.is_file() and path.stat().st_size == 0:
         return []  # datasets cannot infer a schema from no rows
     try:
-        lines = [row["text"] for row in read_files("text", path)]
+        lines = read_column("text", path, "text")
     except UnicodeDecodeError:
         raise HarnessError(f"{path}: not valid UTF-8") from None
     expected = _newline_count(path)

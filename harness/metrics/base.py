@@ -68,6 +68,16 @@ class Metric(ABC):
     def signature(self) -> str:
         """Everything needed to reproduce the score (tokenizer, options, versions)."""
 
+    def note_references(self, references: Sequence[Sequence[str]]) -> None:
+        """Record what :meth:`signature` needs to know about ``references`` (e.g. how many per
+        segment). :meth:`segment_stats` does it too; this is for statistics computed in another
+        process."""
+        del references  # nothing to record for most metrics
+
+    #: computed in the scoring process itself, never in its worker pool: metrics that run a
+    #: model (its runtime may not survive a fork, and each worker would load a copy)
+    in_process: ClassVar[bool] = False
+
     #: dtype of resampled totals; sacrebleu's metrics use float32, as its paired bootstrap does.
     resample_dtype: ClassVar[type] = np.float64
 

@@ -106,6 +106,7 @@ class _Cosine(Metric):
     tasks = frozenset({Task.TRANSLATION, Task.SUMMARIZATION})
     higher_is_better = True
     lower_bound = -100.0
+    in_process = True  # an OpenMP engine: never forked into the scoring pool
 
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
         if len(stats) == 0:

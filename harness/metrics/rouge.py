@@ -101,14 +101,17 @@ class _Rouge(Metric):
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> Stats:
         rows: Stats = []
+        self.note_references(references)
         for hypothesis, refs in zip(hypotheses, references, strict=True):
-            self._nrefs.add(len(refs))
             if len(refs) == 1:
                 score = self._scorer.score(refs[0], hypothesis)[self.variant]
             else:  # rouge-score keeps the best-matching reference per variant
                 score = self._scorer.score_multi(list(refs), hypothesis)[self.variant]
             rows.append([score.precision, score.recall, score.fmeasure])
         return rows
+
+    def note_references(self, references: Sequence[Sequence[str]]) -> None:
+        self._nrefs.update(len(refs) for refs in references)
 
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
         if len(stats) == 0:

@@ -8,7 +8,7 @@ contract later (``ci_low``, ``corpus``, …) becomes a column without changes he
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,12 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     own (empty where the metric does not apply to the segment's task), and each pipeline step
     a column ``step NAME`` with what it produced.
     """
+    header, rows = _segments_stream(report)
+    return header, list(rows)
+
+
+def _segments_stream(report: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
+    """:func:`segments_table` with its rows made one at a time, as they are written."""
     segments = report.get("segments") or []
     base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
     references = max((len(s.get("references") or []) for s in segments), default=0)
@@ -75,20 +81,20 @@ def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         *(f"step {name}" for name in steps),
         "error",
     ]
-    rows = []
-    for segment in segments:
-        refs = list(segment.get("references") or [])
-        scores = segment.get("scores") or {}
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[Any]]:
+        for segment in segments:
+            refs = list(segment.get("references") or [])
+            scores = segment.get("scores") or {}
+            yield [
                 *(_cell(segment.get(c)) for c in base),
                 *(refs[i] if i < len(refs) else "" for i in range(references)),
                 *(_cell(scores.get(m)) for m in metrics),
                 *(_cell(_steps(segment).get(name)) for name in steps),
                 _cell(segment.get("error")),
             ]
-        )
-    return header, rows
+
+    return header, rows()
 
 
 def _steps(segment: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +102,7 @@ def _steps(segment: dict[str, Any]) -> dict[str, Any]:
     return steps if isinstance(steps, dict) else {}
 
 
-def _write(path: Path, table: tuple[list[str], list[list[Any]]]) -> None:
+def _write(path: Path, table: tuple[list[str], Iterable[list[Any]]]) -> None:
     header, rows = table
     with atomic_open(path, encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
@@ -108,5 +114,5 @@ def write_exports(report: dict[str, Any], out_dir: Path) -> list[Path]:
     """Write ``results.csv`` and ``segments.csv`` into ``out_dir``."""
     paths = [out_dir / RESULTS_NAME, out_dir / SEGMENTS_NAME]
     _write(paths[0], results_table(report))
-    _write(paths[1], segments_table(report))
+    _write(paths[1], _segments_stream(report))
     return paths

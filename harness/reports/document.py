@@ -42,9 +42,10 @@ def build_report(
     segment_stats: dict[SegmentKey, dict[str, list[float]]] = {}
     for result in results:
         metric = metrics[result.metric]
+        scores = result.segment_scores or [metric.segment_score(row) for row in result.stats]
         for index, row in enumerate(result.stats):
             key = (result.corpus, result.system, index)
-            segment_scores.setdefault(key, {})[result.metric] = metric.segment_score(row)
+            segment_scores.setdefault(key, {})[result.metric] = scores[index]
             segment_stats.setdefault(key, {})[result.metric] = list(row)
     segments = [
         {

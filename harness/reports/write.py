@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
@@ -15,14 +15,38 @@ from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_export
 from harness.reports.html import HTML_NAME, write_html_report
 from harness.reports.markdown import render_markdown
 
+#: top-level keys whose entries are written one per line (compact), not pretty-printed
+_ONE_PER_LINE = ("segments",)
+
+
+def write_json(report: dict[str, Any], handle: IO[str]) -> None:
+    """``report`` as JSON, streamed to ``handle``: no copy of the document is built in memory.
+
+    Every key is pretty-printed (indent 2) except the ``segments`` list, which is written one
+    segment per line: a 100k-segment report stays readable line by line (and greppable), and
+    each line is encoded by ``json``'s C encoder, which indented output cannot use.
+    """
+    handle.write("{")
+    for number, (key, value) in enumerate(report.items()):
+        handle.write(",\n  " if number else "\n  ")
+        handle.write(json.dumps(key, ensure_ascii=False) + ": ")
+        if key in _ONE_PER_LINE and isinstance(value, list) and value:
+            handle.write("[")
+            for index, entry in enumerate(value):
+                handle.write(",\n    " if index else "\n    ")
+                handle.write(json.dumps(entry, ensure_ascii=False))
+            handle.write("\n  ]")
+        else:  # JSON strings hold no raw newline, so re-indenting the lines is safe
+            handle.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
+    handle.write("\n}\n" if report else "}\n")
+
 
 def write_report(report: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     # Each file is written whole or not at all (temp file, then rename): a reader or a killed
     # run never leaves a truncated report.json behind.
     with atomic_open(out_dir / REPORT_NAME) as handle:
-        json.dump(report, handle, ensure_ascii=False, indent=2)  # streamed: no 2nd copy in memory
-        handle.write("\n")
+        write_json(report, handle)  # streamed: no second copy in memory
     atomic_write_text(out_dir / "report.md", render_markdown(report))
     write_html_report(report, out_dir)
     write_exports(report, out_dir)

@@ -25,7 +25,7 @@ from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
-from harness.run.scoring import article_groups, score_system
+from harness.run.scoring import article_groups, score_systems
 from harness.run.steps import step_runner
 from harness.stats import Resample, bootstrap_signature
 from harness.systems import SYSTEMS, System
@@ -126,9 +126,10 @@ def evaluate(
 
     config = prepared.config
     resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
-    results: list[MetricResult] = []
-    for group in by_group.values():
-        results.extend(score_system(group, list(prepared.metrics.values()), resample))
+    # every (system, metric) pair at once: a large run computes them in a process pool
+    results: list[MetricResult] = score_systems(
+        list(by_group.values()), list(prepared.metrics.values()), resample
+    )
 
     described = {name: system.describe() for name, system in prepared.systems.items()}
     provenance: dict[str, Any] = {

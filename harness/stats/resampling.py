@@ -61,16 +61,32 @@ def block_rows(n: int, rows: int) -> int:
     return max(1, min(rows, BLOCK_ELEMENTS // max(n, 1)))
 
 
-def resample_count_blocks(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
-    """Blocks of ``(rows, n)`` draw counts that, stacked, are :func:`resample_counts`."""
+def _index_blocks(n: int, resamples: int, seed: int) -> Iterator[np.ndarray]:
+    """Blocks of ``(rows, n)`` int32 index draws that, stacked, are sacrebleu's one matrix."""
     rng = np.random.default_rng(seed)
     step = block_rows(n, resamples)
     for start in range(0, resamples, step):
         rows = min(step, resamples - start)
         # the same values as rng.choice(n, size=(resamples, n)) row by row
-        indices = rng.integers(0, n, size=(rows, n), dtype=np.int32)
-        flat = indices + (np.arange(rows, dtype=np.int64) * n)[:, None]
-        yield np.bincount(flat.ravel(), minlength=rows * n).reshape(rows, n)
+        yield rng.integers(0, n, size=(rows, n), dtype=np.int32)
+
+
+def _draw_counts(indices: np.ndarray, n: int, dtype: type) -> np.ndarray:
+    """How often each segment was drawn, per row of ``indices``, written straight into
+    ``dtype`` (one ``bincount`` per row: faster than one over the flattened block plus a cast,
+    and the same integers)."""
+    counts = np.empty(indices.shape, dtype=dtype)
+    for row, drawn in zip(counts, indices, strict=True):
+        row[:] = np.bincount(drawn, minlength=n)
+    return counts
+
+
+def resample_count_blocks(
+    n: int, resamples: int, seed: int, dtype: type = np.int64
+) -> Iterator[np.ndarray]:
+    """Blocks of ``(rows, n)`` draw counts that, stacked, are :func:`resample_counts`."""
+    for indices in _index_blocks(n, resamples, seed):
+        yield _draw_counts(indices, n, dtype)
 
 
 def resample_counts(n: int, resamples: int, seed: int) -> np.ndarray:
@@ -149,7 +165,7 @@ def resampled_unit_scores(
 def resampled_totals(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Aggregated statistics of each resample in a block of ``counts``."""
     dtype = metric.resample_dtype
-    return counts.astype(dtype) @ stats.astype(dtype)
+    return counts.astype(dtype, copy=False) @ stats.astype(dtype, copy=False)
 
 
 def resampled_scores(metric: Metric, stats: np.ndarray, blocks: Iterable[np.ndarray]) -> np.ndarray:
@@ -183,9 +199,47 @@ def bootstrap_interval(
 
     ``groups`` (an article id per segment) resamples whole articles instead of segments.
     """
-    if len(stats) < 2:
-        return None
-    units = as_units(as_matrix(stats), groups)
-    if units.count < 2:
-        return None
-    return percentile_interval(resampled_unit_scores(metric, [units], resamples, seed)[0])
+    return bootstrap_intervals([(metric, stats, groups)], resamples, seed)[0]
+
+
+def bootstrap_intervals(
+    items: Sequence[tuple[Metric, Sequence[Sequence[float]], Sequence[Hashable] | None]],
+    resamples: int = BOOTSTRAP_RESAMPLES,
+    seed: int = SEED,
+) -> list[Interval | None]:
+    """:func:`bootstrap_interval` of each (metric, stats, groups) item, with the same numbers.
+
+    Items resampled by segment with the same number of segments (the metrics of one system,
+    the systems of one corpus) get the same draws, so the draws are made once per block and
+    shared.
+    """
+    intervals: list[Interval | None] = [None] * len(items)
+    by_size: dict[int, list[int]] = {}
+    for index, (metric, stats, groups) in enumerate(items):
+        if len(stats) < 2:
+            continue
+        if groups is not None:
+            units = as_units(as_matrix(stats), groups)
+            if units.count >= 2:
+                scores = resampled_unit_scores(metric, [units], resamples, seed)[0]
+                intervals[index] = percentile_interval(scores)
+            continue
+        by_size.setdefault(len(stats), []).append(index)
+    for n, members in by_size.items():
+        matrices = {
+            i: as_matrix(items[i][1]).astype(items[i][0].resample_dtype, copy=False)
+            for i in members
+        }
+        totals: dict[int, list[np.ndarray]] = {i: [] for i in members}
+        first_dtype = items[members[0]][0].resample_dtype
+        for indices in _index_blocks(n, resamples, seed):
+            counts = {first_dtype: _draw_counts(indices, n, first_dtype)}
+            for i in members:
+                dtype = items[i][0].resample_dtype
+                if dtype not in counts:  # integers, exact in every float dtype used here
+                    counts[dtype] = counts[first_dtype].astype(dtype)
+                totals[i].append(counts[dtype] @ matrices[i])
+        for i in members:
+            scores = items[i][0].scores_from_totals(np.concatenate(totals[i]), n)
+            intervals[i] = percentile_interval(scores)
+    return intervals

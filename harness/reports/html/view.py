@@ -1,5 +1,11 @@
 """The report page's content, computed from ``report.json`` alone (no templates here).
 
+A section with more than :data:`FULL_VIEW_MAX` segment rows (a 100k-segment test set) does
+not put every segment on the page, which would make it tens of megabytes and slow to open:
+it shows the :data:`WORST_N` worst segments per system and metric and the :data:`WORST_N`
+that got most worse per comparison, plus a per-article summary; segments.csv and report.json
+next to the page hold every segment.
+
 Everything optional in the report contract is optional here too: ``ci_low``/``ci_high``,
 ``comparisons`` and ``corpus`` are shown when present, and older reports without them still
 render.
@@ -11,11 +17,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness.metrics import METRICS, Metric
+import numpy as np
+
+from harness.errors import HarnessError
+from harness.metrics import METRICS, Metric, make_metric
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
 from harness.verdicts.verdict import Verdict, report_alpha, verdict_of
+
+#: segment rows per section shown in full; above this a section shows a selection
+FULL_VIEW_MAX = 2000
+#: worst segments shown per system and metric, and per comparison, in a large section
+WORST_N = 25
+#: rows of the per-article summary of a large section (the worst articles when there are more)
+ARTICLES_MAX = 500
 
 _COUNT_ORDER = ("generated", "cached", "empty", "missing", "failed")
 #: the significance matrix's cell classes
@@ -112,6 +128,24 @@ class SegmentRow:
     references: list[str]
     outputs: list[SystemOutput]
     bullets: list[list[Piece]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # why a large section shows it
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    """One article of a large section: its segment count and a score per system and metric."""
+
+    article_id: str
+    segments: int
+    scores: list[Score]
+
+
+@dataclass
+class ArticleSummary:
+    columns: list[tuple[str, MetricColumn]]  # (system, metric) per score column
+    rows: list[ArticleRow]
+    total: int  # articles in the section (rows may hold only the worst)
+    from_stats: bool  # corpus score of the article's statistics, else mean segment score
 
 
 @dataclass
@@ -129,6 +163,16 @@ class Section:
     has_comparisons: bool
     rows: list[SegmentRow]
     ci_fields: bool = False  # whether the results carry ci_low/ci_high keys (maybe null)
+    total_rows: int = 0  # segment rows in the section; more than len(rows) when a selection
+    articles: ArticleSummary | None = None  # large sections only
+
+    @property
+    def is_selection(self) -> bool:
+        return self.total_rows > len(self.rows)
+
+    @property
+    def worst_n(self) -> int:
+        return WORST_N
 
     @property
     def ci_note(self) -> str:
@@ -304,12 +348,27 @@ def _step_texts(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> list[SegmentRow]:
-    grouped: dict[tuple[str, str | None], list[dict[str, Any]]] = {}
+RowKey = tuple[str, str | None]
+
+
+def _grouped(segments: Sequence[dict[str, Any]]) -> dict[RowKey, list[dict[str, Any]]]:
+    """The segments of a section by row (article, segment), in report order."""
+    grouped: dict[RowKey, list[dict[str, Any]]] = {}
     for segment in segments:
         grouped.setdefault((segment["article_id"], segment.get("segment_id")), []).append(segment)
+    return grouped
+
+
+def _segment_rows(
+    grouped: dict[RowKey, list[dict[str, Any]]],
+    summarization: bool,
+    reasons: dict[RowKey, list[str]] | None = None,
+) -> list[SegmentRow]:
+    """The table's rows: every row, or only those in ``reasons`` (in report order)."""
     rows = []
     for (article_id, segment_id), entries in grouped.items():
+        if reasons is not None and (article_id, segment_id) not in reasons:
+            continue
         references = [str(r) for r in entries[0].get("references", [])]
         outputs = []
         bullets: list[list[Piece]] = []
@@ -351,9 +410,141 @@ def _segment_rows(segments: Sequence[dict[str, Any]], summarization: bool) -> li
                 references=references,
                 outputs=outputs,
                 bullets=bullets,
+                reasons=(reasons or {}).get((article_id, segment_id), []),
             )
         )
     return rows
+
+
+def _worst(values: dict[RowKey, float], metric: MetricColumn, n: int) -> list[RowKey]:
+    """The ``n`` rows whose value is worst in the metric's direction (report order on ties)."""
+    keys = list(values)
+    sign = metric.metric.improvement(1.0)  # +1 when higher is better, -1 when lower is
+    order = np.argsort(sign * np.fromiter(values.values(), float, len(keys)), kind="stable")
+    return [keys[i] for i in order[:n]]
+
+
+def _score_columns(
+    grouped: dict[RowKey, list[dict[str, Any]]],
+) -> dict[tuple[str, str], dict[RowKey, float]]:
+    """(system, metric) → row → segment score, for every numeric score in the section."""
+    columns: dict[tuple[str, str], dict[RowKey, float]] = {}
+    for key, entries in grouped.items():
+        for entry in entries:
+            system = entry["system"]
+            for name, value in (entry.get("scores") or {}).items():
+                if type(value) in (int, float):  # not bool, not null
+                    columns.setdefault((system, name), {})[key] = value
+    return columns
+
+
+def _selection(
+    grouped: dict[RowKey, list[dict[str, Any]]],
+    systems: list[str],
+    metrics: list[MetricColumn],
+    comparisons: Sequence[dict[str, Any]],
+    n: int = WORST_N,
+) -> dict[RowKey, list[str]]:
+    """Which rows a large section shows, and why: the ``n`` worst per system and metric, and
+    the ``n`` that got most worse (system − baseline) per comparison."""
+    columns = _score_columns(grouped)
+    reasons: dict[RowKey, list[str]] = {}
+    for metric in metrics:
+        for system in systems:
+            for key in _worst(columns.get((system, metric.name), {}), metric, n):
+                reasons.setdefault(key, []).append(f"worst {metric.name}: {system}")
+        pairs = dict.fromkeys(
+            (c["baseline"], c["system"]) for c in comparisons if c.get("metric") == metric.name
+        )
+        for baseline, system in pairs:
+            base = columns.get((baseline, metric.name), {})
+            deltas = {
+                key: value - base[key]
+                for key, value in columns.get((system, metric.name), {}).items()
+                if key in base
+            }
+            for key in _worst(deltas, metric, n):
+                reasons.setdefault(key, []).append(f"{metric.name}: {system} − {baseline}")
+    return reasons
+
+
+def _article_summary(
+    segments: Sequence[dict[str, Any]],
+    systems: list[str],
+    metrics: list[MetricColumn],
+    options: dict[str, Any],
+    limit: int = ARTICLES_MAX,
+) -> ArticleSummary:
+    """Per article and per (system, metric): the corpus score of the article's segment
+    statistics (as the results table computes it for the whole corpus), or, in a report
+    without statistics, the mean segment score."""
+    columns = [(system, metric) for system in systems for metric in metrics]
+    articles: dict[str, int] = {}
+    ids: dict[str, set[str | None]] = {}
+    # (system, metric) → article index of each segment, its statistics row, its score
+    where: dict[tuple[str, str], tuple[list[int], list[Any], list[float]]] = {
+        (system, metric.name): ([], [], []) for system, metric in columns
+    }
+    from_stats = True
+    for segment in segments:
+        article = str(segment["article_id"])
+        index = articles.setdefault(article, len(articles))
+        ids.setdefault(article, set()).add(segment.get("segment_id"))
+        rows = segment.get("stats") or {}
+        system = segment["system"]
+        for name, value in (segment.get("scores") or {}).items():
+            column = where.get((system, name))
+            if column is None or type(value) not in (int, float):
+                continue
+            column[0].append(index)
+            column[2].append(value)
+            if name in rows:
+                column[1].append(rows[name])
+            else:
+                from_stats = False
+    scorers: dict[str, Metric] = {}
+    if from_stats:
+        try:
+            scorers = {m.name: make_metric(m.name, options.get(m.name)) for m in metrics}
+        except HarnessError:  # options this version does not know: fall back to means
+            from_stats = False
+    cells: list[list[Score]] = [[] for _ in articles]
+    for system, metric in columns:
+        indices, rows, values = where[(system, metric.name)]
+        counts = np.bincount(indices, minlength=len(articles))
+        if from_stats and rows:
+            matrix = np.asarray(rows, dtype=float)
+            totals = np.stack(
+                [
+                    np.bincount(indices, weights=matrix[:, j], minlength=len(articles))
+                    for j in range(matrix.shape[1])
+                ],
+                axis=1,
+            )
+            scorer = scorers[metric.name]
+        else:
+            means = np.bincount(indices, weights=values, minlength=len(articles))
+        for article in range(len(articles)):
+            if not counts[article]:
+                cells[article].append(Score(None))
+            elif from_stats and rows:
+                total = totals[article : article + 1]
+                score = scorer.scores_from_totals(total, int(counts[article]))[0]
+                cells[article].append(Score(float(score)))
+            else:
+                cells[article].append(Score(float(means[article] / counts[article])))
+    table = [
+        ArticleRow(article, len(ids[article]), cells[index]) for article, index in articles.items()
+    ]
+    if len(table) > limit and columns:  # keep the worst by the first system's first metric
+        values_of = {
+            (row.article_id, None): row.scores[0].value
+            for row in table
+            if row.scores[0].value is not None
+        }
+        kept = {article for article, _ in _worst(values_of, columns[0][1], limit)}  # type: ignore[arg-type]
+        table = [row for row in table if row.article_id in kept]
+    return ArticleSummary(columns, table, len(articles), from_stats)
 
 
 def build_page(report: dict[str, Any]) -> Page:
@@ -388,12 +579,23 @@ def build_page(report: dict[str, Any]) -> Page:
                 charts=_charts(anchor, metrics, rows),
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
-                rows=_segment_rows(
-                    group_segments, summarization=task.startswith("summarization")
-                ),
+                rows=[],
                 ci_fields=any("ci_low" in r for r in in_group),
             )
         )
+        section = sections[-1]
+        grouped = _grouped(group_segments)
+        section.total_rows = len(grouped)
+        summarization = task.startswith("summarization")
+        if len(grouped) <= FULL_VIEW_MAX:
+            section.rows = _segment_rows(grouped, summarization)
+        else:
+            section.rows = _segment_rows(
+                grouped, summarization, _selection(grouped, systems, metrics, group_comparisons)
+            )
+            section.articles = _article_summary(
+                group_segments, systems, metrics, provenance.get("metric_options") or {}
+            )
     counts = [
         CountRow(
             name,

@@ -23,9 +23,12 @@ from selenium.webdriver.support.ui import Select
 from typer.testing import CliRunner
 
 from harness.cli import app
+from harness.reports.html import write_html_report
+from harness.reports.html.view import ARTICLES_MAX, WORST_N
 from harness.reports.write import write_report
 
 from ...conftest import REPO
+from .large_report import make_large_report
 from .reports import EVIL_SYSTEM, INJECTIONS, make_report
 
 ARTIFACTS = REPO / "test-artifacts"
@@ -241,3 +244,43 @@ def test_real_run_report(browser, tmp_path):
     comparisons = browser.find_elements(By.CSS_SELECTOR, "table.significance td.comparison")
     assert len(comparisons) == len(report.get("comparisons", []))
     screenshot(browser, "report-run.png")
+
+
+def test_large_report_is_small_and_opens_cleanly(browser, tmp_path):
+    """A 100k-segment run: report.html stays under 10 MB with every table, chart and matrix,
+    the worst segments and the per-article summary, and renders with no console error."""
+    report = make_large_report(segments=100_000, articles=1000)
+    path = write_html_report(report, tmp_path)
+    assert path.stat().st_size <= 10 * 2**20
+    open_report(browser, path)
+    assert problems(browser) == []
+    assert browser.execute_script("return typeof window.__pwned") == "undefined"
+
+    translation = section(browser, "translation")
+    assert len(translation.find_elements(By.CSS_SELECTOR, "table.results tr.result-row")) == 2
+    assert len(translation.find_elements(By.CSS_SELECTOR, "figure.chart svg")) == 3
+    assert len(translation.find_elements(By.CSS_SELECTOR, "table.significance td")) == 3
+    note = translation.find_element(By.CSS_SELECTOR, "p.selection")
+    assert "of 100000 segments" in note.text
+    links = [a.get_attribute("href") for a in note.find_elements(By.TAG_NAME, "a")]
+    assert sorted(link.rsplit("/", 1)[-1] for link in links) == ["report.json", "segments.csv"]
+
+    # the worst segments of each system and metric are on the page (checked from the report)
+    shown = {
+        r.find_element(By.CSS_SELECTOR, ".sid").text
+        for r in translation.find_elements(By.CSS_SELECTOR, "tr.segment-row")
+    }
+    assert 0 < len(shown) <= (2 * 3 + 3) * WORST_N
+    for system in ("base", "mt"):
+        for metric, sign in (("bleu", 1), ("chrf", 1), ("ter", -1)):
+            entries = [s for s in report["segments"] if s["system"] == system]
+            worst = sorted(entries, key=lambda s: sign * s["scores"][metric])[:WORST_N]
+            assert {s["segment_id"] for s in worst} <= shown, (system, metric)
+    count = translation.find_element(By.CSS_SELECTOR, ".shown-count").text
+    assert count == f"showing {len(shown)} of {len(shown)}"
+
+    # per-article summary: 1000 articles, the worst ARTICLES_MAX shown, 2 systems x 3 metrics
+    articles = translation.find_elements(By.CSS_SELECTOR, "table.articles tr.article-row")
+    assert len(articles) == ARTICLES_MAX
+    assert len(articles[0].find_elements(By.CSS_SELECTOR, "td")) == 1 + 6
+    screenshot(browser, "report-100k.png")
