@@ -360,7 +360,7 @@ class RayExecutor(Executor):
             {"batch": k, "payload": pickle.dumps([items[i].example for i in positions])}
             for k, positions in enumerate(batches)
         ]
-        # One block per batch: a dead actor costs only the batches it held.
+        # One block per batch: a dead actor costs only the batch it held.
         dataset = ray.data.from_items(rows, override_num_blocks=len(rows))
         context = dataset.context
         context.max_errored_blocks = -1  # a batch lost after its retries is recorded, not fatal
@@ -377,7 +377,11 @@ class RayExecutor(Executor):
                     "base_dir": str(system.base_dir.resolve()),
                 },
                 batch_size=1,
-                compute=ray.data.ActorPoolStrategy(size=settings.num_actors),
+                # one batch per actor at a time: an actor that dies takes only the batch it
+                # was running with it, never a queued one that would use up its retries
+                compute=ray.data.ActorPoolStrategy(
+                    size=settings.num_actors, max_tasks_in_flight_per_actor=1
+                ),
                 num_cpus=settings.num_cpus_per_actor,
                 num_gpus=settings.num_gpus_per_actor or None,
                 max_restarts=-1,

@@ -70,7 +70,9 @@ def test_a_hub_corpus_without_the_hub_is_one_line_without_retries(tmp_path):
         "systems:\n  - {name: lead, type: lead, task: summarization}\nmetrics: [rouge1]\n",
         encoding="utf-8",
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith("HF_")}
+    # no offline switch at all (huggingface_hub reads TRANSFORMERS_OFFLINE as one too)
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("HF_") and key != "TRANSFORMERS_OFFLINE"}  # fmt: skip
     env.update(HF_ENDPOINT=f"http://127.0.0.1:{closed_port()}", HF_HOME=str(tmp_path / "hf"),
                PYTHONPATH=str(REPO))  # fmt: skip
     started = time.monotonic()
