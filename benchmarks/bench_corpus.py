@@ -97,7 +97,7 @@ metrics: [bleu, chrf, ter]
         )
         harness_command = [
             sys.executable, "-m", "harness", "run", str(config),
-            "--out", str(work / "run"), "--no-cache",
+            "--out", str(work / "run"), "--no-cache", "--force",  # rounds reuse the folder
         ]  # fmt: skip
         sacrebleu_command = [
             str(BIN / "sacrebleu"), str(reference), "-i", str(hyp),

@@ -5,11 +5,12 @@
    batch size 8): the local executor, then Ray with 2 actors, twice (the first Ray Data run
    of a process starts more). What Ray adds is starting the instance (``ray.init``), starting
    the actor pool, and a cost per batch.
-2. **A real model**: gemma-3-270m (``hf-causal``, the system entry of
-   configs/gemma-3-270m.yaml, ``max_new_tokens`` 16) on the first ``--sentences`` FLORES-101
-   devtest sentences: Ray with 2 actors of 1 CPU each (Ray sets each actor's
-   ``OMP_NUM_THREADS`` to its CPUs; each loads the model), the local executor (one process,
-   torch's default threads), and Ray with 1 actor of 2 CPUs (local's threading, plus Ray).
+2. **A real model**: gemma-3-270m, the system entries of configs/gemma-3-270m.yaml
+   (``llama-cpp``) and configs/gemma-3-270m-hf.yaml (``hf-causal``), ``max_new_tokens`` 16, on
+   the first ``--sentences`` FLORES-101 devtest sentences, each: Ray with 2 actors of 1 CPU
+   each (Ray sets each actor's ``OMP_NUM_THREADS`` to its CPUs; each loads the model), the
+   local executor (one process; torch's default threads, llama.cpp's default of half the
+   logical CPUs), and Ray with 1 actor of 2 CPUs (local's threading, plus Ray).
 
 Each run is :func:`harness.run.evaluate.evaluate` in this process without an output cache, so
 every output is computed; the time is the run's ``provenance.duration_s`` (generation, scoring,
@@ -35,7 +36,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores"
-GEMMA_CONFIG = REPO / "configs" / "gemma-3-270m.yaml"
+# gemma-3-270m on both of its engines: llama-cpp (the default config) and hf-causal
+GEMMA_CONFIGS = (REPO / "configs" / "gemma-3-270m.yaml", REPO / "configs" / "gemma-3-270m-hf.yaml")
 HERE = Path(__file__).resolve().parent
 
 sys.path.insert(0, str(REPO))
@@ -75,9 +77,9 @@ def _flores(limit: int | None) -> dict[str, Any]:
     return corpus
 
 
-def _gemma_system() -> dict[str, Any]:
-    config = yaml.safe_load(GEMMA_CONFIG.read_text(encoding="utf-8"))
-    (system,) = [s for s in config["systems"] if s["type"] == "hf-causal"]
+def _gemma_system(config_file: Path) -> dict[str, Any]:
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    (system,) = config["systems"]
     return {**system, "max_new_tokens": 16}
 
 
@@ -126,6 +128,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=32)
     parser.add_argument("--skip-gemma", action="store_true")
+    parser.add_argument("--engine", choices=["llama-cpp", "hf-causal"], action="append",
+                        help="the gemma engines to run (default: both)")  # fmt: skip
     args = parser.parse_args()
 
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")
@@ -168,9 +172,13 @@ def main() -> int:
                 ]
                 _ratio(runs, base)
                 rows += [base, *runs]
-            if not args.skip_gemma:
-                gemma = _config(folder, "gemma", _gemma_system(), _flores(args.sentences))
-                what = f"gemma-3-270m, FLORES {args.sentences} sentences, batches of 8"
+            for config_file in () if args.skip_gemma else GEMMA_CONFIGS:
+                system = _gemma_system(config_file)
+                if args.engine and system["type"] not in args.engine:
+                    continue
+                gemma = _config(folder, "gemma", system, _flores(args.sentences))
+                what = (f"gemma-3-270m ({system['type']}), FLORES {args.sentences} sentences, "
+                        f"batches of {system.get('batch_size', 8)}")  # fmt: skip
                 # Ray first: the machine's load drifts, so the order is printed with the load
                 runs = [_measure(f"{what}: ray, 2 actors x 1 CPU", gemma, RayExecutor(two))]
                 base = _measure(f"{what}: local", gemma, LocalExecutor())

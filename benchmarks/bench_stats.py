@@ -89,6 +89,7 @@ def main() -> None:
             ],
             "harness run": [
                 str(BIN / "harness"), "run", str(config), "--out", str(work / "run"), "--no-cache",
+                "--force",
             ],
             "sacrebleu CLI": [
                 str(BIN / "sacrebleu"), str(REF), "-i", *map(str, paths), "-m", *METRICS,
