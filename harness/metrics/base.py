@@ -56,6 +56,11 @@ class Metric(ABC):
         ignore it."""
         return self.segment_stats(hypotheses, references)
 
+    def stats_width(self) -> int:
+        """Values per statistics row: how a report's rows are checked before they are used.
+        Found by scoring one segment; metrics that know it without scoring say so."""
+        return len(self.segment_stats_with_sources(["a"], [["a"]], ["a"])[0])
+
     @abstractmethod
     def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
         """The corpus score computed from the rows of :meth:`segment_stats`."""

@@ -31,17 +31,10 @@ import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric, Stats
+from harness.metrics.totals import RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.numbers import extract_numbers
 from harness.text.sentences import split_sentences
-
-
-def _ratio_scores(totals: np.ndarray, num: int, den: int, empty: float) -> np.ndarray:
-    """100 × totals[:, num] / totals[:, den], and ``empty`` where the denominator is 0."""
-    den_values = totals[:, den]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = 100.0 * totals[:, num] / den_values
-    return np.where(den_values > 0, scores, empty)
 
 
 class _SourceMetric(Metric):
@@ -55,7 +48,7 @@ class _SourceMetric(Metric):
         raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
 
 
-class Numbers(_SourceMetric):
+class Numbers(_SourceMetric, SummedMetric):
     """Micro-F1 (0–100) of the source's numbers against the output's.
 
     Numbers are matched as multisets of canonical strings, so a number written twice in the
@@ -68,6 +61,7 @@ class Numbers(_SourceMetric):
 
     name = "numbers"
     fidelity = True
+    width = 3  # matched, source numbers, output numbers
     tasks = frozenset({Task.TRANSLATION})
     higher_is_better = True
     needs_reference = False
@@ -89,13 +83,6 @@ class Numbers(_SourceMetric):
         with np.errstate(divide="ignore", invalid="ignore"):
             f1 = 200.0 * totals[:, 0] / (totals[:, 1] + totals[:, 2])
         return np.where(totals[:, 1] + totals[:, 2] > 0, f1, 100.0)
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        totals = np.asarray(stats, dtype=float).reshape(-1, 3).sum(axis=0)
-        return float(self.scores_from_totals(totals[None, :], len(stats))[0])
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return self.corpus_score([row])
 
     @staticmethod
     def precision(stats: Sequence[Sequence[float]]) -> float:
@@ -154,7 +141,7 @@ def _contains(words: Sequence[str], span: tuple[str, ...]) -> bool:
     return any(tuple(words[i : i + k]) == span for i in range(len(words) - k + 1))
 
 
-class Names(Metric):
+class Names(RatioMetric):
     """Recall (0–100) of the reference's name spans in the output (case-insensitive, as whole
     words in order). With several references the one whose names the output best recalls
     counts. A segment whose reference has no name span scores 100 and adds nothing to the
@@ -162,6 +149,7 @@ class Names(Metric):
 
     name = "names"
     fidelity = True
+    empty = 100.0  # a reference without names: nothing to miss
     tasks = frozenset({Task.TRANSLATION})
     higher_is_better = True
 
@@ -180,16 +168,6 @@ class Names(Metric):
             rows.append(max(candidates, key=lambda r: (r[0] / r[1], r[1]), default=[0.0, 0.0]))
         return rows
 
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return _ratio_scores(totals, 0, 1, empty=100.0)
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        totals = np.asarray(stats, dtype=float).reshape(-1, 2).sum(axis=0)
-        return float(self.scores_from_totals(totals[None, :], len(stats))[0])
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return self.corpus_score([row])
-
     def signature(self) -> str:
         return f"names|recall|spans:capitalised-non-initial|stop:{len(NAME_STOP_WORDS)}|version:1"
 
@@ -198,7 +176,7 @@ def _is_arabic_letter(char: str) -> bool:
     return unicodedata.name(char, "").startswith("ARABIC")
 
 
-class Untranslated(Metric):
+class Untranslated(RatioMetric):
     """The share (0–100) of the output's letters that are Arabic script, over the corpus
     (letters of outputs with no letters count for nothing)."""
 
@@ -216,16 +194,6 @@ class Untranslated(Metric):
             letters = [c for c in hypothesis if c.isalpha()]
             rows.append([float(sum(map(_is_arabic_letter, letters))), float(len(letters))])
         return rows
-
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return _ratio_scores(totals, 0, 1, empty=0.0)
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        totals = np.asarray(stats, dtype=float).reshape(-1, 2).sum(axis=0)
-        return float(self.scores_from_totals(totals[None, :], len(stats))[0])
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return self.corpus_score([row])
 
     def signature(self) -> str:
         return "untranslated|arabic-letters/letters|unicode-name:ARABIC|version:1"

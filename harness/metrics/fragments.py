@@ -25,8 +25,8 @@ from typing import NamedTuple
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics.base import Metric, Stats
-from harness.metrics.fidelity import _ratio_scores
+from harness.metrics.base import Stats
+from harness.metrics.totals import RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.arabic import NORMALIZATION_VERSION, ArabicAwareTokenizer
 from harness.text.numbers import extract_numbers
@@ -76,7 +76,7 @@ def fragments(summary: Sequence[str], article: Sequence[str]) -> list[Fragment]:
     return found
 
 
-class _SummaryMetric(Metric):
+class _SummaryMetric(SummedMetric):
     """A summary metric that reads the article (the source)."""
 
     tasks = frozenset({Task.SUMMARIZATION})
@@ -88,15 +88,8 @@ class _SummaryMetric(Metric):
     ) -> Stats:
         raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
 
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        totals = np.asarray(stats, dtype=float).reshape(-1, 2).sum(axis=0)
-        return float(self.scores_from_totals(totals[None, :], len(stats))[0])
 
-    def segment_score(self, row: Sequence[float]) -> float:
-        return self.corpus_score([row])
-
-
-class NovelNumbers(_SummaryMetric):
+class NovelNumbers(_SummaryMetric, RatioMetric):
     """The share (0–100) of the summary's numbers that the article never writes (over the
     corpus; summaries without numbers add nothing, a corpus without any scores 0)."""
 
@@ -117,9 +110,6 @@ class NovelNumbers(_SummaryMetric):
             novel = sum(n not in in_article for n in numbers)
             rows.append([float(novel), float(len(numbers))])
         return rows
-
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return _ratio_scores(totals, 0, 1, empty=0.0)
 
     def signature(self) -> str:
         return "novel_numbers|novel/summary-numbers|digits:ascii+arabic-indic+eastern|version:1"
@@ -190,7 +180,7 @@ class Compression(_Fragments):
         return len(article) / len(summary)
 
 
-class Repetition(Metric):
+class Repetition(RatioMetric):
     """The share (0–100) of word trigrams that repeat an earlier trigram of the same summary,
     over the corpus, on normalised tokens (summaries under three tokens add nothing)."""
 
@@ -210,16 +200,6 @@ class Repetition(Metric):
             total = sum(trigrams.values())
             rows.append([float(total - len(trigrams)), float(total)])
         return rows
-
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return _ratio_scores(totals, 0, 1, empty=0.0)
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        totals = np.asarray(stats, dtype=float).reshape(-1, 2).sum(axis=0)
-        return float(self.scores_from_totals(totals[None, :], len(stats))[0])
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return self.corpus_score([row])
 
     def signature(self) -> str:
         return f"repetition|repeated-trigrams/trigrams|tok:{NORMALIZATION_VERSION}|version:1"

@@ -116,6 +116,9 @@ class _Cosine(Metric):
     def segment_score(self, row: Sequence[float]) -> float:
         return float(100.0 * row[0])
 
+    def stats_width(self) -> int:
+        return 1  # the cosine (known without loading the model)
+
     def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
         return 100.0 * totals[:, 0] / n if n else np.zeros(len(totals))
 

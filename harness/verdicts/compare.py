@@ -167,7 +167,7 @@ def _report_metric(name: str, report: dict[str, Any]) -> tuple[Metric, int]:
     options = report["provenance"].get("metric_options", {}).get(name)
     try:
         metric = make_metric(name, options, from_report=True)
-        width = len(metric.segment_stats(["a"], [["a"]])[0])
+        width = metric.stats_width()
     except HarnessError as exc:
         raise HarnessError(f"{report['_path']}: {exc}") from None
     except Exception as exc:  # options from an untrusted file: any failure is the file's

@@ -171,7 +171,9 @@ FLORES_HYP = (
 )
 
 
-def _flores_run(shared: Path, folder: Path, hypotheses: list[str]) -> Path:
+def _flores_run(
+    shared: Path, folder: Path, hypotheses: list[str], metrics: str = "[bleu, chrf, ter]"
+) -> Path:
     """A run of plain-text outputs on FLORES-101 devtest (ara→eng); returns its folder."""
     folder.mkdir()
     (folder / "mt.txt").write_text("\n".join(hypotheses) + "\n", encoding="utf-8")
@@ -182,7 +184,7 @@ def _flores_run(shared: Path, folder: Path, hypotheses: list[str]) -> Path:
         f"source: {shared / 'external/flores/flores101.devtest.ara'}, "
         f"references: [{shared / 'external/flores/flores101.devtest.eng'}]}}\n"
         "systems:\n  - {name: mt, type: outputs, task: translation, path: mt.txt}\n"
-        "metrics: [bleu, chrf, ter]\n",
+        f"metrics: {metrics}\n",
         encoding="utf-8",
     )
     report = evaluate(prepare(load_config(config)))
@@ -246,3 +248,24 @@ def test_reports_on_different_corpus_files_are_refused_unless_allowed(
         ],
     )
     assert _compare(str(moved), str(runs["same"])).exit_code == 0  # same files, other folder
+
+
+def test_fidelity_metrics_compare_between_reports(shared: Path, tmp_path: Path) -> None:
+    """Metrics that read the source (numbers) are rebuilt from the reports and compared: every
+    number 1 written as 7 in 200 hypotheses is a significant regression on `numbers`."""
+    hypotheses = (shared / FLORES_HYP).read_text(encoding="utf-8").splitlines()
+    changed = [h.replace("1", "7") if i < 200 else h for i, h in enumerate(hypotheses)]
+    assert sum(a != b for a, b in zip(hypotheses, changed, strict=True)) > 20
+    metrics = "[numbers, untranslated, names]"
+    base = _flores_run(shared, tmp_path / "base", hypotheses, metrics)
+    candidate = _flores_run(shared, tmp_path / "candidate", changed, metrics)
+
+    result = _compare(str(base), str(candidate))
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    table = lines[1 : lines.index("segments that got worst:")]
+    rows = {line.split()[2]: line for line in table if line.startswith("mt ")}
+    assert rows.keys() == {"numbers", "untranslated", "names"}
+    assert rows["numbers"].endswith("worse"), rows["numbers"]
+    assert "no significant change" in rows["untranslated"]
