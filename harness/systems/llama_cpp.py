@@ -66,6 +66,32 @@ class LlamaCppParams(SystemParams, PromptKeys):
         return model
 
 
+_LOG_CALLBACK: Any = None
+
+
+def _route_llama_cpp_log() -> None:
+    """Send llama.cpp's own messages to this module's logger (the run's log file), not to the
+    terminal: with ``verbose=False`` llama-cpp-python still prints some of them to stderr."""
+    global _LOG_CALLBACK
+    if _LOG_CALLBACK is not None:
+        return
+    import ctypes
+
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def forward(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        message = text.decode("utf-8", errors="replace").rstrip()
+        # ggml's levels: 1 debug, 2 info (the model card dump), 3 warn, 4 error, 5 continued
+        if message and level == 3:
+            log.info("llama.cpp: %s", message)
+        elif message and level == 4:
+            log.warning("llama.cpp: %s", message)
+
+    _LOG_CALLBACK = forward  # kept alive: llama.cpp holds only the C pointer
+    llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
+
+
 def llama_cpp_version() -> str | None:
     try:
         return version("llama-cpp-python")
@@ -119,6 +145,7 @@ class LlamaCpp(System):
                 ) from None
             started = time.perf_counter()
             gguf = self.gguf_file()
+            _route_llama_cpp_log()
             try:
                 self._llama = Llama(
                     model_path=str(gguf),

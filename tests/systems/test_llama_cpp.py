@@ -127,3 +127,13 @@ def test_model_must_be_a_gguf_file_or_a_packaged_model(tmp_path):
         params(model="some/folder")
     with pytest.raises(HarnessError, match="model file not found"):
         LlamaCpp(params(model="missing.gguf"), tmp_path)
+
+
+def test_llama_cpps_messages_go_to_the_log_not_the_terminal(tmp_path, capfd, caplog):
+    """llama.cpp warns on loading this GGUF (full-size SWA cache); with verbose=False
+    llama-cpp-python still printed that to stderr, between the run's own lines."""
+    caplog.set_level("INFO", logger="harness.systems.llama_cpp")
+    LlamaCpp(params(chat=False, n_ctx=64), tmp_path).load()
+    assert "llama" not in capfd.readouterr().err
+    assert any("SWA cache" in r.getMessage() for r in caplog.records)
+    assert not any("general.architecture" in r.getMessage() for r in caplog.records)
