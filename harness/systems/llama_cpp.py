@@ -16,6 +16,7 @@ names the token counts); the other inputs of its batch still get their outputs.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import time
 from collections.abc import Sequence
@@ -157,8 +158,16 @@ class LlamaCpp(System):
                 )
             except ValueError as exc:
                 raise HarnessError(f"cannot load GGUF model {gguf}: {exc}") from None
+            # freed before the interpreter tears its modules down: llama-cpp-python's own
+            # __del__ at that point prints a TypeError traceback after every run
+            atexit.register(self._close)
             self.load_seconds = time.perf_counter() - started
         return self._llama
+
+    def _close(self) -> None:
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
 
     @property
     def chat(self) -> bool:

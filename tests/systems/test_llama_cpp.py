@@ -8,6 +8,8 @@ and these fail.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -137,3 +139,29 @@ def test_llama_cpps_messages_go_to_the_log_not_the_terminal(tmp_path, capfd, cap
     assert "llama" not in capfd.readouterr().err
     assert any("SWA cache" in r.getMessage() for r in caplog.records)
     assert not any("general.architecture" in r.getMessage() for r in caplog.records)
+
+
+def test_a_run_ends_without_a_traceback_from_llama_cpps_teardown(tmp_path, shared):
+    """With the embedding model of xsim loaded too, llama-cpp-python's ``Llama.__del__`` ran
+    during interpreter teardown and printed "Exception ignored … TypeError" after the report."""
+    config = tmp_path / "c.yaml"
+    flores = shared / "external" / "flores"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "corpus": [{"name": "flores", "format": "parallel", "limit": 2,
+                            "source": str(flores / "flores101.devtest.ara"),
+                            "references": [str(flores / "flores101.devtest.eng")]}],
+                "systems": [{**shipped_system(), "max_new_tokens": 8}],
+                "metrics": ["chrf", "xsim"],
+            }
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "harness", "run", str(config), "--out", str(tmp_path / "out"),
+         "--no-cache"],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
