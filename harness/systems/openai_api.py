@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, JsonValue, field_validator
 
 from harness.errors import HarnessError
 from harness.records import Example, Task
@@ -65,6 +65,12 @@ _TRANSPORT_KEYS = frozenset(
 )
 
 
+#: request fields that come from the system's own keys, never from ``extra_body``
+_SET_BY_HARNESS = frozenset(
+    {"model", "messages", "prompt", "max_tokens", "temperature", "seed", "stop", "stream", "n"}
+)
+
+
 class OpenAIParams(SystemParams, PromptKeys):
     base_url: str = Field(min_length=1)
     model: str = Field(min_length=1)
@@ -80,6 +86,21 @@ class OpenAIParams(SystemParams, PromptKeys):
     retry_max_delay: float = Field(default=60.0, ge=0)
     # One batch's requests run concurrently, and each batch is committed to the cache.
     batch_size: int = Field(default=64, ge=1)
+    # Server-specific request fields, sent as given and part of the cache key: e.g. llama.cpp's
+    # server samples with repeat_penalty 1.1 unless told {repeat_penalty: 1.0}; vLLM takes
+    # repetition_penalty, top_k. The fields the harness sets itself are refused here.
+    extra_body: dict[str, JsonValue] = Field(default_factory=dict)
+
+    @field_validator("extra_body")
+    @classmethod
+    def _no_harness_fields(cls, extra: dict[str, JsonValue]) -> dict[str, JsonValue]:
+        taken = sorted(set(extra) & _SET_BY_HARNESS)
+        if taken:
+            raise ValueError(
+                f"{', '.join(taken)} {'is' if len(taken) == 1 else 'are'} set by the harness "
+                "(model, prompt/messages, max_new_tokens, temperature, seed, stop keys)"
+            )
+        return extra
 
     @field_validator("base_url")
     @classmethod
@@ -180,6 +201,7 @@ class OpenAICompatible(System):
         stops = params.stops(self.task, self.chat)
         if stops:
             body["stop"] = stops
+        body.update(params.extra_body)
         return body
 
     def headers(self) -> dict[str, str]:

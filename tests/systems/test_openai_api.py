@@ -179,6 +179,24 @@ def test_request_body_and_completions_api(server):
     }
 
 
+def test_extra_body_fields_are_sent_and_keyed(server):
+    server.expect_request("/v1/completions").respond_with_json(
+        {"model": "m", "choices": [{"text": " Yes."}]}
+    )
+    target = system(server.url_for("/v1/"), api="completions", extra_body={"repeat_penalty": 1.0})
+    assert generate(target, "نعم") == ["Yes."]
+    (sent, _), *_ = server.log
+    assert json.loads(sent.data)["repeat_penalty"] == 1.0
+    plain = system(server.url_for("/v1/"), api="completions")
+    assert target.fingerprint() != plain.fingerprint()
+
+
+@pytest.mark.parametrize("field", ["max_tokens", "temperature", "prompt"])
+def test_extra_body_cannot_override_what_the_harness_sets(field):
+    with pytest.raises(ValueError, match=f"{field} is set by the harness"):
+        system("http://127.0.0.1:1/v1", extra_body={field: 1})
+
+
 def test_the_key_is_sent_but_never_recorded(server, tmp_path, monkeypatch):
     secret = "sk-test-0123456789abcdef"
     monkeypatch.setenv("HARNESS_TEST_KEY", secret)

@@ -157,11 +157,10 @@ def test_three_engines_side_by_side_with_llama_cpps_server(tmp_path):
     served_plain = outputs_by_segment(report, "gemma-served")
     in_process = outputs_by_segment(report, "gemma-llama-cpp")
     assert len(served_plain) == 3 and served_plain.keys() == in_process.keys()
-    # llama.cpp's float sums depend a little on how a prompt is cut into batches (the server
-    # reuses cached prompt prefixes across requests), so a near-tie late in a sentence can go
-    # the other way: the served and in-process answers must agree on their first words.
-    for where, output in served_plain.items():
-        assert output.split()[:4] == in_process[where].split()[:4], (output, in_process[where])
+    # the same file, prompt and greedy decoding (the config sends repeat_penalty 1.0, which
+    # the server would otherwise set to 1.1): the same outputs
+    assert served_plain == in_process
+    for output in served_plain.values():
         assert len(re.findall(r"[A-Za-z]+", output)) >= 3 and not ARABIC.search(output)
     for name in ("served-chat", "gemma-served"):
         info = report["provenance"]["systems"][name]
