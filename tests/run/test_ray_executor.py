@@ -25,7 +25,7 @@ from harness.errors import HarnessError
 from harness.run.executors import merge_run_info, override_settings
 
 from ..conftest import REPO
-from ..systems.conftest import build_tokenizer, write_config
+from ..systems.conftest import build_tiny_marian, write_config
 
 PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
 WATCHDOG_S = 600  # the whole module normally takes well under a minute
@@ -61,31 +61,8 @@ def ray_instance() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def tiny_marian_model(tmp_path_factory) -> Path:
-    """A random Marian with d_model 32 (as tests/systems/conftest.py builds), saved locally."""
-    import torch
-    from transformers import MarianConfig, MarianMTModel
-
-    folder = tmp_path_factory.mktemp("ray-marian")
-    tokenizer = build_tokenizer(folder, model_max_length=64)
-    config = MarianConfig(
-        vocab_size=len(tokenizer),
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        decoder_start_token_id=tokenizer.pad_token_id,
-        d_model=32,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=64,
-        decoder_ffn_dim=64,
-        max_position_embeddings=64,
-        init_std=0.5,
-    )
-    torch.manual_seed(0)
-    MarianMTModel(config).save_pretrained(folder)
-    return folder
+    """The random Marian of tests/systems, saved locally."""
+    return build_tiny_marian(tmp_path_factory.mktemp("ray-marian"))
 
 
 def _run(*args: str) -> dict:

@@ -76,12 +76,11 @@ def models_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("tiny-models")
 
 
-@pytest.fixture(scope="session")
-def tiny_marian(models_dir) -> Path:
+def build_tiny_marian(folder: Path) -> Path:
+    """A random Marian with d_model 32 and the test tokenizer, saved in ``folder``."""
     import torch
     from transformers import MarianConfig, MarianMTModel
 
-    folder = models_dir / "marian"
     tokenizer = build_tokenizer(folder, model_max_length=64)
     config = MarianConfig(
         **_ids(tokenizer),
@@ -99,6 +98,11 @@ def tiny_marian(models_dir) -> Path:
     torch.manual_seed(0)
     MarianMTModel(config).save_pretrained(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_marian(models_dir) -> Path:
+    return build_tiny_marian(models_dir / "marian")
 
 
 @pytest.fixture(scope="session")
