@@ -144,7 +144,8 @@ def _rows(
     rows = {}
     for segment in segments:
         stats = segment.get("stats")
-        name = f"{segment['article_id']}/{segment.get('segment_id')}"
+        segment_id = segment.get("segment_id")  # none for a summary: the article is the segment
+        name = f"{segment['article_id']}" + (f"/{segment_id}" if segment_id else "")
         if not isinstance(stats, dict) or metric not in stats:
             raise HarnessError(
                 f"{where}: segment {name} has no "
