@@ -31,7 +31,7 @@ import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric, Stats
-from harness.metrics.totals import RatioMetric, SummedMetric
+from harness.metrics.totals import MeanMetric, RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.numbers import extract_numbers
 from harness.text.sentences import split_sentences
@@ -229,7 +229,7 @@ def detect_language(text: str) -> str:
     return str(_detector().detect(text, model="lite", k=1)[0]["lang"])
 
 
-class OffTarget(Metric):
+class OffTarget(MeanMetric):
     """The share (0–100) of outputs whose language is not ``target`` (default ``en``).
 
     An output without any letter (empty, or only digits) is off target: it is not in the
@@ -250,17 +250,6 @@ class OffTarget(Metric):
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> Stats:
         return [[float(detect_language(h) != self.target)] for h in hypotheses]
-
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return 100.0 * totals[:, 0] / n if n else np.zeros(len(totals))
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        if len(stats) == 0:
-            return 0.0
-        return float(100.0 * np.asarray(stats, dtype=float)[:, 0].mean())
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return float(100.0 * row[0])
 
     def signature(self) -> str:
         return (

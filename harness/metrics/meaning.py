@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics.base import Metric, Stats
+from harness.metrics.base import Stats
+from harness.metrics.totals import MeanMetric
 from harness.records import Task
 
 MODEL = "multilingual-e5-small-q4"
@@ -102,25 +103,11 @@ def cosines(left: Sequence[str], right: Sequence[str]) -> list[float]:
     return out
 
 
-class _Cosine(Metric):
+class _Cosine(MeanMetric):  # its width, 1, is known without loading the model
     tasks = frozenset({Task.TRANSLATION, Task.SUMMARIZATION})
     higher_is_better = True
     lower_bound = -100.0
     in_process = True  # an OpenMP engine: never forked into the scoring pool
-
-    def corpus_score(self, stats: Sequence[Sequence[float]]) -> float:
-        if len(stats) == 0:
-            return 0.0
-        return float(100.0 * np.asarray(stats, dtype=float)[:, 0].mean())
-
-    def segment_score(self, row: Sequence[float]) -> float:
-        return float(100.0 * row[0])
-
-    def stats_width(self) -> int:
-        return 1  # the cosine (known without loading the model)
-
-    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return 100.0 * totals[:, 0] / n if n else np.zeros(len(totals))
 
     def signature(self) -> str:
         return (

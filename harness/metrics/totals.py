@@ -49,3 +49,13 @@ class RatioMetric(SummedMetric):
 
     def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
         return ratio_scores(totals, 0, 1, empty=self.empty)
+
+
+class MeanMetric(SummedMetric):
+    """100 × the mean of a one-value row (a share of segments, a mean cosine); 0 with no
+    segments."""
+
+    width = 1
+
+    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
+        return 100.0 * totals[:, 0] / n if n else np.zeros(len(totals))
