@@ -152,7 +152,6 @@ def validate_report(
     document: Any,
     required: Iterable[str],
     known_metric: Callable[[str], bool],
-    metric_kind: str = "metric",
 ) -> dict[str, Any]:
     """``document`` checked against schema version 1; a bad one is a one-line error naming
     ``file`` and the key. Returns the document itself (keys it does not model untouched)."""
@@ -184,10 +183,13 @@ def validate_report(
     for key in needed:  # present but null
         if getattr(report, key, None) is None:
             raise HarnessError(f"{file}: key '{key}': must not be null")
+    first_seen: dict[str, str] = {}  # each name checked once (a report repeats it per segment)
     for where, name in metric_names(report):
+        first_seen.setdefault(name, where)
+    for name, where in first_seen.items():
         if not known_metric(name):
             raise HarnessError(
-                f"{file}: key '{where}': unknown {metric_kind} '{name}' (a report may name "
+                f"{file}: key '{where}': unknown metric '{name}' (a report may name "
                 "built-in metrics and those installed through the 'harness.metrics' entry "
                 "point, never an import path)"
             )

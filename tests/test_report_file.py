@@ -117,6 +117,20 @@ def test_a_valid_report_reads_back_unchanged(runs: dict[str, Path]) -> None:
     assert report == _report(runs)
 
 
+def test_each_metric_name_is_looked_up_once(runs: dict[str, Path]) -> None:
+    """A name repeats in every segment's scores and stats; looking up a plug-in's name scans
+    package metadata (milliseconds), so a 100k-segment report must not do it per segment."""
+    asked: list[str] = []
+
+    def known(name: str) -> bool:
+        asked.append(name)
+        return METRICS.registered(name)
+
+    read_report(runs["base"], known_metric=known)
+    assert len(asked) == len(set(asked)) > 0
+    assert len(_report(runs)["segments"]) > len(asked)
+
+
 def test_an_installed_entry_point_metric_is_known_an_import_path_is_not(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
