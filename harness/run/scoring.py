@@ -43,7 +43,7 @@ _JOBS: list[Job] = []
 
 def scored_hypothesis(generation: Generation) -> str:
     """The text a metric sees: summaries get one sentence per line (for ROUGE-Lsum)."""
-    if generation.example.task is Task.SUMMARIZATION:
+    if generation.example.task.kind is Task.SUMMARIZATION:  # Arabic or English
         return "\n".join(split_sentences(generation.output))
     return generation.output
 

@@ -10,7 +10,7 @@ from harness.metrics import make_metric
 from harness.metrics.sacrebleu_metrics import Bleu
 from harness.records import Example, Generation, MetricResult, Status, Task
 from harness.run import scoring
-from harness.run.scoring import score_systems, segment_stats
+from harness.run.scoring import score_systems, scored_hypothesis, segment_stats
 
 TATOEBA = "external/tatoeba/tatoeba-test-v2021-08-07"
 TRANSLATION_METRICS = ("bleu", "chrf", "ter")
@@ -165,3 +165,12 @@ def test_model_metrics_are_never_forked_into_the_pool(shared, monkeypatch, caplo
 @pytest.mark.parametrize("workers", [1, 2])
 def test_no_generations_no_results(workers) -> None:
     assert score_systems([[]], [make_metric("bleu")], workers=workers, parallel_min=0) == []
+
+
+@pytest.mark.parametrize("task", [Task.SUMMARIZATION, Task.SUMMARIZATION_EN])
+def test_summaries_in_either_language_are_split_into_sentences_for_rouge_lsum(task) -> None:
+    example = Example("a", task, "c", None, "article", ("First bullet.\nSecond bullet.",))
+    generation = Generation("s", example, "First bullet. Second bullet.", Status.GENERATED)
+    assert scored_hypothesis(generation) == "First bullet.\nSecond bullet."
+    (result,) = score_systems([[generation]], [make_metric("rougeLsum")], workers=1)
+    assert result.score == pytest.approx(100.0)
