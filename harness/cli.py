@@ -354,7 +354,7 @@ def _existing_cache(cache_dir: Path) -> OutputCache:
 @user_errors
 def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
     """How many outputs the cache holds, per system fingerprint."""
-    with _existing_cache(cache_dir) as cache, cache.errors():
+    with _existing_cache(cache_dir) as cache:
         stats = cache.stats()
     stdout.print(
         f"{stats.path}: {stats.outputs} output(s), {len(stats.systems)} system fingerprint(s), "

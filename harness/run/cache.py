@@ -14,15 +14,15 @@ while one writes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from harness.errors import HarnessError
 from harness.paths import resolve
@@ -107,6 +107,21 @@ def delete_database(folder: Path) -> list[Path]:
     return removed
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(method: F) -> F:
+    """Every public use of the database turns an SQLite error into one line naming it
+    (:meth:`OutputCache.errors`), whoever calls: the runner, a pipeline's steps, the CLI."""
+
+    @functools.wraps(method)
+    def wrapper(self: OutputCache, *args: Any, **kwargs: Any) -> Any:
+        with self.errors():
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class OutputCache:
     """Outputs keyed by system fingerprint and input hash, in ``FOLDER/outputs-v1.sqlite``.
 
@@ -139,7 +154,7 @@ class OutputCache:
             self._db.close()
             raise
 
-    @contextmanager
+    @contextlib.contextmanager
     def errors(self) -> Iterator[None]:
         """Turn an SQLite error inside the block into one line naming the database (damage
         that ``quick_check`` did not see on opening shows up here, at first use)."""
@@ -174,6 +189,7 @@ class OutputCache:
             raise
         self._db.execute("COMMIT")
 
+    @_one_line_errors
     def register(self, fingerprint: str, name: str, description: dict[str, Any]) -> None:
         """Record which system a fingerprint stands for (shown by ``harness cache stats``)."""
         with self._transaction():
@@ -183,6 +199,7 @@ class OutputCache:
                 (fingerprint, json.dumps(description, sort_keys=True), name, _now()),
             )
 
+    @_one_line_errors
     def get_many(self, fingerprint: str, input_hashes: Iterable[str]) -> dict[str, str]:
         """The stored outputs among ``input_hashes``, by input hash."""
         wanted = list(dict.fromkeys(input_hashes))
@@ -198,6 +215,7 @@ class OutputCache:
             found.update(rows)
         return found
 
+    @_one_line_errors
     def put_many(self, fingerprint: str, outputs: Sequence[tuple[str, str]]) -> None:
         """Store ``(input_hash, output)`` pairs in one transaction: all of them or none."""
         if not outputs:
@@ -209,6 +227,7 @@ class OutputCache:
                 [(fingerprint, key, output, created) for key, output in outputs],
             )
 
+    @_one_line_errors
     def stats(self) -> CacheStats:
         counts = dict(
             self._db.execute("SELECT fingerprint, COUNT(*) FROM outputs GROUP BY fingerprint")
@@ -225,6 +244,7 @@ class OutputCache:
         )
         return CacheStats(self.path, size, sum(counts.values()), systems)
 
+    @_one_line_errors
     def clear(self) -> int:
         """Delete every stored output; returns how many there were."""
         with self._transaction():

@@ -45,8 +45,7 @@ def _from_cache(
 ) -> dict[int, Generation]:
     """The cached generations among ``items``, by position."""
     keys = [input_sha256(system.cache_input(item.example)) for item in items]
-    with cache.errors():
-        stored = cache.get_many(system.fingerprint(), keys)
+    stored = cache.get_many(system.fingerprint(), keys)
     found = {}
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
         if key in stored:
@@ -58,15 +57,14 @@ def _from_cache(
 
 def _store(system: System, generations: Sequence[Generation], cache: OutputCache) -> None:
     """Commit a finished batch; failed and missing outputs are not stored, so they are retried."""
-    with cache.errors():
-        cache.put_many(
-            system.fingerprint(),
-            [
-                (input_sha256(system.cache_input(g.example)), g.output)
-                for g in generations
-                if g.status in (Status.GENERATED, Status.EMPTY)
-            ],
-        )
+    cache.put_many(
+        system.fingerprint(),
+        [
+            (input_sha256(system.cache_input(g.example)), g.output)
+            for g in generations
+            if g.status in (Status.GENERATED, Status.EMPTY)
+        ],
+    )
 
 
 def run_plan(
@@ -94,8 +92,7 @@ def run_plan(
         use_cache = cache if system.cacheable else None
         done: dict[int, Generation] = {}
         if use_cache is not None:
-            with use_cache.errors():
-                use_cache.register(system.fingerprint(), name, system.describe())
+            use_cache.register(system.fingerprint(), name, system.describe())
             done = _from_cache(system, items, use_cache)
             if done:
                 on_outputs([done[i] for i in sorted(done)])
@@ -147,8 +144,7 @@ def cached_count(plan: Sequence[WorkItem], systems: dict[str, System], cache: Ou
     for name, system in systems.items():
         if system.cacheable:
             keys = [input_sha256(system.cache_input(i.example)) for i in plan if i.system == name]
-            with cache.errors():
-                count += len(cache.get_many(system.fingerprint(), keys))
+            count += len(cache.get_many(system.fingerprint(), keys))
     return count
 
 

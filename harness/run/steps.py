@@ -15,19 +15,24 @@ from harness.systems.base import StepRunner, System, run_uncached
 
 
 def step_runner(cache: OutputCache | None) -> StepRunner:
-    """``run_step(system, examples)``: stored outputs reused, new non-empty ones stored."""
+    """``run_step(system, examples)``: stored outputs reused, new ones stored. As in the runner,
+    an output that is a string (empty too) is stored; a missing or failed one is not, so a
+    rerun tries it again."""
     if cache is None:
         return run_uncached
+    registered: set[str] = set()
 
-    def run_step(system: System, examples: Sequence[Example]) -> list[str | None]:
+    def run_step(system: System, examples: Sequence[Example]) -> list[str | Exception | None]:
         if not system.cacheable:
-            return system.generate(examples)
+            return list(system.generate(examples))
         fingerprint = system.fingerprint()
-        cache.register(fingerprint, system.name, system.describe())
+        if fingerprint not in registered:
+            cache.register(fingerprint, system.name, system.describe())
+            registered.add(fingerprint)
         keys = [input_sha256(system.cache_input(example)) for example in examples]
         stored = cache.get_many(fingerprint, keys)
         todo = [i for i, key in enumerate(keys) if key not in stored]
-        outputs: list[str | None] = [stored.get(key) for key in keys]
+        outputs: list[str | Exception | None] = [stored.get(key) for key in keys]
         if todo:
             fresh = system.generate([examples[i] for i in todo])
             if len(fresh) != len(todo):
@@ -38,7 +43,11 @@ def step_runner(cache: OutputCache | None) -> StepRunner:
                 outputs[i] = output
             cache.put_many(
                 fingerprint,
-                [(keys[i], output) for i, output in zip(todo, fresh, strict=True) if output],
+                [
+                    (keys[i], output)
+                    for i, output in zip(todo, fresh, strict=True)
+                    if isinstance(output, str)
+                ],
             )
         return outputs
 

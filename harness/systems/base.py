@@ -70,11 +70,12 @@ _IN_FINGERPRINT_WHEN_SET = frozenset({"target_lang"})
 
 #: runs a step system on examples (through the run's output cache, when there is one):
 #: what a composite system (a pipeline) calls instead of ``step.generate``
-StepRunner = Callable[["System", Sequence[Example]], list["str | None"]]
+#: ``run_step(system, examples)``: one output per example, as :meth:`System.generate` gives
+StepRunner = Callable[["System", Sequence[Example]], list["str | Exception | None"]]
 
 
-def run_uncached(system: System, examples: Sequence[Example]) -> list[str | None]:
-    return system.generate(examples)
+def run_uncached(system: System, examples: Sequence[Example]) -> list[str | Exception | None]:
+    return list(system.generate(examples))
 
 
 def lost_outputs_warning(

@@ -113,11 +113,18 @@ class Pipeline(System):
         return "\n".join(translated)
 
     def _outputs(self, step: System, parts: list[Example]) -> list[str]:
+        """The step's outputs; a part it failed on (an exception) or has none for fails this
+        example, with the step's reason."""
         outputs = self._run_step(step, parts)
+        for part, output in zip(parts, outputs, strict=True):
+            if isinstance(output, Exception):
+                raise RuntimeError(
+                    f"step '{step.name}' failed on {part.where}: {type(output).__name__}: {output}"
+                )
         lost = [part.where for part, output in zip(parts, outputs, strict=True) if output is None]
         if lost:
             raise RuntimeError(f"step '{step.name}' gave no output for {', '.join(lost[:3])}")
-        return [output or "" for output in outputs]
+        return [output for output in outputs if isinstance(output, str)]
 
     def intermediate(self, example: Example) -> dict[str, str] | None:
         return self._intermediate.get((example.corpus, example.article_id))

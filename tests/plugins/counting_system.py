@@ -22,6 +22,7 @@ class CountingParams(SystemParams):
     fail_on: tuple[str, ...] = ()  # segment ids whose batch raises
     hang_on: tuple[str, ...] = ()  # segment ids whose batch sleeps for a minute
     empty_on: tuple[str, ...] = ()  # segment ids that get an empty output
+    refuse_on: tuple[str, ...] = ()  # segment ids whose output alone fails (a server's 400)
 
 
 def expected_output(source: str, prefix: str = "") -> str:
@@ -33,7 +34,7 @@ class Counting(System):
     params: CountingParams
     tasks = frozenset({Task.TRANSLATION})
 
-    def generate(self, examples: Sequence[Example]) -> list[str | None]:
+    def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
         ids = [e.segment_id or "" for e in examples]
         with Path(self.params.calls).open("a", encoding="utf-8") as log:
             log.writelines(f"{e.article_id}/{e.segment_id}\n" for e in examples)
@@ -43,6 +44,9 @@ class Counting(System):
             raise RuntimeError("model crashed")
         time.sleep(self.params.delay * len(examples))
         return [
-            "" if i in self.params.empty_on else expected_output(e.source, self.params.prefix)
+            ValueError(f"refused {i}")
+            if i in self.params.refuse_on
+            else "" if i in self.params.empty_on
+            else expected_output(e.source, self.params.prefix)
             for i, e in zip(ids, examples, strict=True)
-        ]
+        ]  # fmt: skip

@@ -12,6 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from harness.cli import app
+from harness.errors import HarnessError
 from harness.run.cache import DATABASE_NAME, DEFAULT_CACHE_DIR, OutputCache, resolve_cache_dir
 from harness.systems.base import System, SystemParams
 from harness.systems.outputs import Outputs, OutputsParams
@@ -45,7 +46,7 @@ def test_a_batch_that_fails_midway_leaves_none_of_its_rows(tmp_path):
     with OutputCache(tmp_path) as cache:
         cache.put_many("fp", [("kept", "from an earlier batch")])
         batch = [("h1", "one"), ("h2", "two"), ("h3", None), ("h4", "four")]  # h3: NOT NULL
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(HarnessError, match="NOT NULL constraint failed"):  # one line
             cache.put_many("fp", batch)  # type: ignore[arg-type]
         assert cache.get_many("fp", ["kept", "h1", "h2", "h4"]) == {"kept": "from an earlier batch"}
         cache.put_many("fp", [("h5", "five")])  # the connection is usable after the rollback
