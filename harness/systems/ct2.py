@@ -24,18 +24,23 @@ outputs equal ``hf-seq2seq``'s with ``max_decoding_length`` one less than ``max_
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from harness.atomic import build_once
 from harness.errors import HarnessError
 from harness.records import Task
 from harness.systems.base import SystemParams
-from harness.systems.hf_loading import hub_commit, offline_hint
+from harness.systems.hf_loading import (
+    config_positions,
+    hub_commit,
+    input_limit,
+    offline_hint,
+    require_hub,
+)
 from harness.systems.hf_system import HFSystem
 from harness.systems.seq2seq_languages import set_up_languages
 
@@ -128,47 +133,36 @@ def convert_to_ct2(
     """Convert a transformers folder or hub id once into ``cache_dir/ct2/key``; return it.
 
     Weights stay in the checkpoint's precision (``compute_type`` quantizes them when loading),
-    and the tokenizer is saved beside them.
+    and the tokenizer is saved beside them. Built under a lock into a temporary folder
+    (:func:`~harness.atomic.build_once`): Ray actors that start together convert once.
     """
     from transformers import AutoConfig, AutoTokenizer
 
-    folder = cache_dir / "ct2" / key
-    if (folder / CONVERSION_MARKER).is_file():
-        return folder
     converters = _ctranslate2().converters
-    partial = folder.with_name(f"{folder.name}.{os.getpid()}.partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    try:
-        options = {"revision": revision, "trust_remote_code": trust_remote_code}
+    options = {"revision": revision, "trust_remote_code": trust_remote_code}
+
+    def build(partial: Path) -> None:
         tokenizer = AutoTokenizer.from_pretrained(str(where), **options)
         config = AutoConfig.from_pretrained(str(where), **options)
-        converter = converters.TransformersConverter(
-            str(where), revision=revision, trust_remote_code=trust_remote_code
-        )
+        converter = converters.TransformersConverter(str(where), **options)
         converter.convert(str(partial), quantization=None, force=True)
         tokenizer.save_pretrained(str(partial))
-        limits = [
-            value
-            for name in ("max_position_embeddings", "n_positions", "max_seq_len")
-            if isinstance(value := getattr(config, name, None), int) and value > 0
-        ][:1]
         marker = {
             "source": str(where),
             "model_type": config.model_type,
-            "max_positions": limits[0] if limits else None,
+            "max_positions": config_positions(config),
             "ctranslate2": _ctranslate2().__version__,
         }
         (partial / CONVERSION_MARKER).write_text(json.dumps(marker, indent=2), encoding="utf-8")
-        if folder.exists():  # a half-written folder from an interrupted run
-            shutil.rmtree(folder)
-        partial.rename(folder)
+
+    folder = cache_dir / "ct2" / key
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return build_once(folder, build, complete=CONVERSION_MARKER)
     except (OSError, ValueError, NotImplementedError, KeyError) as exc:
         raise HarnessError(
             f"cannot convert model '{where}' to CTranslate2: {_first_line(exc)}"
         ) from None
-    finally:
-        shutil.rmtree(partial, ignore_errors=True)
-    return folder
 
 
 class CT2(HFSystem):
@@ -199,12 +193,11 @@ class CT2(HFSystem):
             sha256 = source.fingerprint["sha256"] or ""
             key = f"{source.path.name}-{sha256[:16]}"
             return convert_to_ct2(source.path, key, source.cache_dir, **options)
-        from huggingface_hub import constants, snapshot_download
+        from huggingface_hub import snapshot_download
 
         commit = hub_commit(source.spec, source.revision)
         if commit is None:
-            if constants.HF_HUB_OFFLINE:
-                raise HarnessError(offline_hint(source.spec))
+            require_hub(source.spec)
             commit = self._download_config(source.spec, source.revision)
             where: str | Path = source.spec  # the converter downloads the weights
             options["revision"] = commit
@@ -260,7 +253,12 @@ class CT2(HFSystem):
             )
             if forced is not None:
                 self._forced_prefix = [tokenizer.convert_ids_to_tokens(forced)]
-            self.input_limit = self._input_limit(tokenizer, marker.get("max_positions"))
+            positions = marker.get("max_positions")
+            self.input_limit = input_limit(
+                tokenizer,
+                positions if isinstance(positions, int) and positions > 0 else None,
+                self.params.max_input_tokens,
+            )
             device, index = resolve_ct2_device(self.params.device)
             try:
                 translator = ctranslate2.Translator(
@@ -292,18 +290,6 @@ class CT2(HFSystem):
         except (OSError, ValueError):
             return {}
         return document if isinstance(document, dict) else {}
-
-    def _input_limit(self, tokenizer: PreTrainedTokenizerBase, positions: Any) -> int | None:
-        """``max_input_tokens``, else the smaller of the tokenizer's and the model's limits."""
-        if self.params.max_input_tokens is not None:
-            return self.params.max_input_tokens
-        limits = []
-        tokenizer_limit = getattr(tokenizer, "model_max_length", None)
-        if isinstance(tokenizer_limit, int) and tokenizer_limit < 1_000_000:
-            limits.append(tokenizer_limit)
-        if isinstance(positions, int) and positions > 0:
-            limits.append(positions)
-        return min(limits) if limits else None
 
     def compute_type(self) -> str:
         """The configured compute type, ``auto`` resolved (int8 on CPU, int8_float16 on CUDA)."""

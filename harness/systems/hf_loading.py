@@ -214,20 +214,28 @@ def _shared_model(auto_class: Any, where: str | Path, device: str, **kwargs: Any
     return model
 
 
+def require_hub(spec: str) -> None:
+    """Before fetching an uncached hub model: fail now, in one line, when the hub cannot be
+    asked (offline mode, or no answer to one short probe), not after huggingface_hub's
+    retries (up to a minute)."""
+    from huggingface_hub import constants
+
+    if constants.HF_HUB_OFFLINE:
+        raise HarnessError(offline_hint(spec))
+    unreachable = hub_unreachable()
+    if unreachable is not None:
+        raise HarnessError(f"{offline_hint(spec)} ({unreachable})")
+
+
 def _load_hub(
     source: ModelSource, auto_class: Any, device: str, options: dict[str, Any]
 ) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
-    from huggingface_hub import constants
     from huggingface_hub.errors import HfHubHTTPError
     from transformers import AutoTokenizer
 
     cached = hub_commit(source.spec, source.revision) is not None
-    if not cached and constants.HF_HUB_OFFLINE:
-        raise HarnessError(offline_hint(source.spec))
-    # not cached: one short probe first, or huggingface_hub retries for up to a minute offline
-    unreachable = None if cached else hub_unreachable()
-    if unreachable is not None:
-        raise HarnessError(f"{offline_hint(source.spec)} ({unreachable})")
+    if not cached:
+        require_hub(source.spec)
     kwargs = {"revision": source.revision, "local_files_only": cached}
     try:
         tokenizer = _from_pretrained(AutoTokenizer, source.spec, **kwargs, **_tok(options))
@@ -306,19 +314,31 @@ def load_model(
     return tokenizer, model, device
 
 
-def model_input_limit(
-    tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel, override: int | None
+def config_positions(config: Any) -> int | None:
+    """The model's position limit from its config (the first of the keys models use)."""
+    for key in ("max_position_embeddings", "n_positions", "max_seq_len"):
+        value = getattr(config, key, None)
+        if isinstance(value, int) and value > 0:
+            return value
+    return None
+
+
+def input_limit(
+    tokenizer: PreTrainedTokenizerBase, positions: int | None, override: int | None
 ) -> int | None:
-    """The longest input the model takes, in tokens (None when it has no known limit)."""
+    """The longest input the model takes, in tokens: ``override``, else the smaller of the
+    tokenizer's limit and the model's ``positions`` (None when neither is known)."""
     if override is not None:
         return override
-    limits = []
+    limits = [] if positions is None else [positions]
     tokenizer_limit = getattr(tokenizer, "model_max_length", None)
     if isinstance(tokenizer_limit, int) and tokenizer_limit < 1_000_000:
         limits.append(tokenizer_limit)
-    for key in ("max_position_embeddings", "n_positions", "max_seq_len"):
-        value = getattr(model.config, key, None)
-        if isinstance(value, int) and value > 0:
-            limits.append(value)
-            break
     return min(limits) if limits else None
+
+
+def model_input_limit(
+    tokenizer: PreTrainedTokenizerBase, model: PreTrainedModel, override: int | None
+) -> int | None:
+    """:func:`input_limit` of a loaded transformers model."""
+    return input_limit(tokenizer, config_positions(model.config), override)

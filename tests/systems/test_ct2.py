@@ -141,7 +141,7 @@ def test_compute_type_and_decoding_are_in_the_cache_key_threads_are_not(spm_mari
 def test_model_is_converted_once_into_the_cache(side_by_side, spm_marian):
     """Both ct2 systems share one float32 conversion, keyed by the folder's hash."""
     report, _, cache = side_by_side
-    (converted,) = (cache / "ct2").iterdir()
+    (converted,) = [p for p in (cache / "ct2").iterdir() if p.is_dir()]  # not the lock file
     sha256 = report["provenance"]["systems"]["ct2-f32"]["params"]["weights"]["sha256"]
     assert converted.name == f"{spm_marian.name}-{sha256[:16]}"
     assert is_ct2_folder(converted)
@@ -153,7 +153,7 @@ def test_model_is_converted_once_into_the_cache(side_by_side, spm_marian):
 def test_a_ctranslate2_folder_is_used_as_is(side_by_side, tmp_path):
     """The converted folder (model.bin + tokenizer files) runs directly, with the same outputs."""
     report, _, cache = side_by_side
-    (converted,) = (cache / "ct2").iterdir()
+    (converted,) = [p for p in (cache / "ct2").iterdir() if p.is_dir()]  # not the lock file
     params = CT2Params.model_validate(
         ct2_system("direct", converted, tmp_path / "unused", compute_type="float32")
     )
@@ -175,7 +175,8 @@ def test_interrupted_conversion_is_redone(spm_marian, tmp_path):
     folder = convert_to_ct2(spm_marian, "key", tmp_path, revision=None, trust_remote_code=False)
     assert folder == stale and (folder / CONVERSION_MARKER).is_file()
     assert (folder / "model.bin").stat().st_size > 1000
-    assert sorted(p.name for p in (tmp_path / "ct2").iterdir()) == ["key"]  # no partial left
+    left = sorted(p.name for p in (tmp_path / "ct2").iterdir() if not p.name.endswith(".lock"))
+    assert left == ["key"]  # no partial left
 
 
 def test_unconvertible_model_is_one_line_error(tmp_path):
@@ -197,6 +198,30 @@ def test_uncached_hub_model_fails_offline_with_one_clear_line(tmp_path, monkeypa
     assert "Traceback" not in result.output
     (line,) = result.stderr.strip().splitlines()
     assert model in line and "HF_HOME" in line and "point `model:` at that folder" in line
+
+
+def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path, monkeypatch):
+    """Not offline, but the hub does not answer: one probe, as for hf-seq2seq, not
+    huggingface_hub's retries."""
+    import socket
+
+    from huggingface_hub import constants
+
+    from harness.corpus.hub import hub_unreachable
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")
+    hub_unreachable.cache_clear()
+    try:
+        system = CT2(CT2Params.model_validate(ct2_system("ct2", "harness-tests/not-cached",
+                                                         tmp_path / "cache")), tmp_path)  # fmt: skip
+        with pytest.raises(HarnessError, match=rf"not-cached.*127\.0\.0\.1:{port} is not reachable"):
+            system.model_folder()
+    finally:
+        hub_unreachable.cache_clear()
 
 
 def test_gguf_models_are_refused_at_validation(tmp_path):
