@@ -236,3 +236,13 @@ def read_report(
     except RecursionError:
         raise HarnessError(f"{file}: not valid JSON (nested too deeply)") from None
     return file, validate_report(file, document, required, known_metric)
+
+
+def corpus_files(report: dict[str, Any]) -> dict[str, list[str]]:
+    """corpus name → sorted sha256 of the files it was read from (paths differ by machine)."""
+    provenance = report["provenance"]
+    corpora = dict(provenance.get("corpora") or {})
+    first = provenance.get("corpus")
+    if first and first.get("name") not in corpora:
+        corpora[first["name"]] = first
+    return {name: sorted((info.get("files") or {}).values()) for name, info in corpora.items()}

@@ -7,7 +7,6 @@ metric's signature or a corpus's files differ between the runs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import METRICS
-from harness.report_file import REPORT_NAME, read_report
+from harness.report_file import REPORT_NAME, corpus_files, read_report
 
 
 @dataclass(frozen=True)
@@ -81,12 +80,11 @@ def _notes(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
             notes.append(f"⚠ {metric}: signatures differ, scores are not comparable: {detail}")
         elif signatures:
             notes.append(f"{metric}: `{next(iter(signatures))}`")
-    corpora: dict[str, dict[str, list[str]]] = {}
-    for run in runs:
-        corpus = (run.report.get("provenance") or {}).get("corpus") or {}
-        if corpus.get("name") and corpus.get("files") is not None:
-            key = json.dumps(corpus["files"], sort_keys=True)
-            corpora.setdefault(corpus["name"], {}).setdefault(key, []).append(run.label)
+    corpora: dict[str, dict[tuple[str, ...], list[str]]] = {}
+    for run in runs:  # by content (sha256), every corpus of the run
+        for name, hashes in corpus_files(run.report).items():
+            if hashes:
+                corpora.setdefault(name, {}).setdefault(tuple(hashes), []).append(run.label)
     for name, versions in corpora.items():
         if len(versions) > 1:
             groups = "; ".join(", ".join(labels) for labels in versions.values())

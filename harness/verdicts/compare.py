@@ -16,7 +16,7 @@ from harness.config import CompareSettings
 from harness.errors import HarnessError
 from harness.metrics import METRICS, Metric, make_metric
 from harness.records import MetricResult
-from harness.report_file import read_report
+from harness.report_file import corpus_files, read_report
 from harness.stats import (
     DEFAULT_ALPHA,
     DEFAULT_TEST,
@@ -201,19 +201,9 @@ class ReportComparison:
     notes: list[str] = field(default_factory=list)
 
 
-def _corpus_files(report: dict[str, Any]) -> dict[str, list[str]]:
-    """corpus name → sorted sha256 of the files it was read from (paths differ by machine)."""
-    provenance = report["provenance"]
-    corpora = dict(provenance.get("corpora") or {})
-    first = provenance.get("corpus")
-    if first and first.get("name") not in corpora:
-        corpora[first["name"]] = first
-    return {name: sorted((info.get("files") or {}).values()) for name, info in corpora.items()}
-
-
 def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
     """One line per corpus (by name, in both reports) whose files' sha256 differ."""
-    base, cand = _corpus_files(baseline), _corpus_files(candidate)
+    base, cand = corpus_files(baseline), corpus_files(candidate)
     lines = []
     for name in sorted(base.keys() & cand.keys()):
         if base[name] != cand[name]:

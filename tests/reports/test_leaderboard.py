@@ -69,6 +69,16 @@ def test_notes_flag_runs_that_are_not_comparable(tmp_path):
     assert "chrf: `chrF2++|nrefs:1`" in notes
 
 
+def test_the_same_files_read_from_another_folder_are_the_same_data(tmp_path):
+    """Corpora are compared by content (sha256), as harness compare does, not by path."""
+    first = make_report()
+    second = copy.deepcopy(first)
+    files = second["provenance"]["corpus"]["files"]
+    second["provenance"]["corpus"]["files"] = {f"/elsewhere/{k}": v for k, v in files.items()}
+    runs = load_runs([write_run(tmp_path / "a", first), write_run(tmp_path / "b", second)])
+    assert not any(n.startswith("⚠ corpus") for n in build_leaderboard(runs).notes)
+
+
 def test_markdown_escapes_pipes_and_keeps_one_table(two_runs):
     text = render_markdown(build_leaderboard(load_runs(two_runs)))
     table = [line for line in text.splitlines() if line.startswith("|")]
