@@ -51,4 +51,18 @@ def make_metric(
         raise HarnessError(f"metric '{name}': bad option: {exc}") from None
 
 
-__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "make_metric"]
+def metric_from_report(name: str, options: Mapping[str, Any] | None) -> Metric:
+    """:func:`make_metric` for a name and options read from a report (untrusted): registered
+    metrics only, and any failure to build one is a :class:`HarnessError` naming the key."""
+    try:
+        return make_metric(name, options, from_report=True)
+    except HarnessError:
+        raise
+    except Exception as exc:  # options from an untrusted file: any failure is the file's
+        raise HarnessError(
+            f"key 'provenance.metric_options.{name}': cannot make the metric with these "
+            f"options ({type(exc).__name__}: {exc})"
+        ) from None
+
+
+__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "make_metric", "metric_from_report"]

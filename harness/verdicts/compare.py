@@ -14,7 +14,7 @@ from typing import Any
 
 from harness.config import CompareSettings
 from harness.errors import HarnessError
-from harness.metrics import METRICS, Metric, make_metric
+from harness.metrics import METRICS, Metric, metric_from_report
 from harness.records import MetricResult
 from harness.report_file import corpus_files, read_report
 from harness.stats import (
@@ -92,17 +92,17 @@ def compare_in_run(
     for (task, corpus, metric_name), by_system in groups.items():
         metric = metrics[metric_name]
         for baseline, system in _pairs(list(by_system), settings.baseline):
-            groups = None
+            article_ids = None
             if settings.resample is Resample.ARTICLE:
                 if articles is None:
                     raise HarnessError("resample: article needs the article of each segment")
-                groups = articles[corpus, baseline]
+                article_ids = articles[corpus, baseline]
             outcome = paired_test(
                 metric,
                 by_system[baseline].stats,
                 by_system[system].stats,
                 settings.test,
-                groups=groups,
+                groups=article_ids,
             )
             comparisons.append(Comparison(baseline, system, task, metric_name, corpus, outcome))
     return comparisons
@@ -167,16 +167,10 @@ def _report_metric(name: str, report: dict[str, Any]) -> tuple[Metric, int]:
     """The metric a report names, with the options it records, and its statistics width."""
     options = report["provenance"].get("metric_options", {}).get(name)
     try:
-        metric = make_metric(name, options, from_report=True)
-        width = metric.stats_width()
+        metric = metric_from_report(name, options)
+        return metric, metric.stats_width()
     except HarnessError as exc:
         raise HarnessError(f"{report['_path']}: {exc}") from None
-    except Exception as exc:  # options from an untrusted file: any failure is the file's
-        raise HarnessError(
-            f"{report['_path']}: key 'provenance.metric_options.{name}': cannot make the "
-            f"metric with these options ({type(exc).__name__}: {exc})"
-        ) from None
-    return metric, width
 
 
 @dataclass(frozen=True)
@@ -262,6 +256,7 @@ def compare_reports(
     cand_sigs = candidate["provenance"].get("metrics", {})
     comparisons: list[Comparison] = []
     changes: list[SegmentChange] = []
+    built: dict[str, tuple[Metric, int]] = {}  # each metric made once, for every pair
     for base_key, cand_key in pairs:
         system, task, corpus = cand_key
         base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
@@ -272,7 +267,9 @@ def compare_reports(
                     f"{cand_where}: {metric_name} signature differs from {base_where}: "
                     f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
                 )
-            metric, width = _report_metric(metric_name, candidate)
+            if metric_name not in built:
+                built[metric_name] = _report_metric(metric_name, candidate)
+            metric, width = built[metric_name]
             base_rows = _rows(base_group["segments"], metric_name, base_where, width)
             cand_rows = _rows(cand_group["segments"], metric_name, cand_where, width)
             if base_rows.keys() != cand_rows.keys():

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics import METRICS, Metric, make_metric
+from harness.metrics import METRICS, Metric, metric_from_report
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
@@ -505,7 +505,7 @@ def _article_summary(
     scorers: dict[str, Metric] = {}
     if from_stats:
         try:
-            scorers = {m.name: make_metric(m.name, options.get(m.name)) for m in metrics}
+            scorers = {m.name: metric_from_report(m.name, options.get(m.name)) for m in metrics}
         except HarnessError:  # options this version does not know: fall back to means
             from_stats = False
     cells: list[list[Score]] = [[] for _ in articles]

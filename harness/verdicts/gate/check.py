@@ -17,6 +17,7 @@ from harness.metrics import METRICS
 from harness.stats import PairedTest, Resample
 from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
 from harness.verdicts.gate.rules import Gate, default_gate, load_gate
+from harness.verdicts.verdict import Verdict
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _drop_check(comparison: Comparison, max_drop: float, alpha: float, corpus: s
     r = comparison.result
     metric = METRICS.get(comparison.metric)
     worsening = -metric.improvement(r.delta)
-    significant = r.p_value is not None and r.p_value < alpha and worsening > 0
+    significant = comparison.verdict(alpha) is Verdict.WORSE  # the one verdict rule
     bound = r.worsening_bound(alpha, metric)
     beyond_margin = max_drop == 0 or (bound is not None and bound > max_drop)
     regression = significant and beyond_margin
