@@ -69,6 +69,10 @@ class Metric(ABC):
     def segment_score(self, row: Sequence[float]) -> float:
         """The score of one segment, for per-segment views."""
 
+    def segment_scores(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """:meth:`segment_score` of each row (metrics that can, do it in one array pass)."""
+        return [self.segment_score(row) for row in rows]
+
     @abstractmethod
     def signature(self) -> str:
         """Everything needed to reproduce the score (tokenizer, options, versions)."""

@@ -37,6 +37,11 @@ class SummedMetric(Metric):
     def segment_score(self, row: Sequence[float]) -> float:
         return self.corpus_score([row])
 
+    def segment_scores(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        # each row as its own "corpus" of one: the same arithmetic as segment_score, per array
+        matrix = np.asarray(rows, dtype=float).reshape(-1, self.width)
+        return [float(x) for x in self.scores_from_totals(matrix, 1)]
+
     def stats_width(self) -> int:
         return self.width
 

@@ -42,7 +42,7 @@ def build_report(
     segment_stats: dict[SegmentKey, dict[str, list[float]]] = {}
     for result in results:
         metric = metrics[result.metric]
-        scores = result.segment_scores or [metric.segment_score(row) for row in result.stats]
+        scores = result.segment_scores or metric.segment_scores(result.stats)
         for index, row in enumerate(result.stats):
             key = (result.corpus, result.system, index)
             segment_scores.setdefault(key, {})[result.metric] = scores[index]

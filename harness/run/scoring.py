@@ -75,7 +75,7 @@ def _stats_and_scores(job: Job, start: int, stop: int) -> tuple[Stats, list[floa
     rows = metric.segment_stats_with_sources(
         hypotheses[start:stop], references[start:stop], sources[start:stop]
     )
-    return rows, [metric.segment_score(row) for row in rows]
+    return rows, metric.segment_scores(rows)
 
 
 def segment_stats(
