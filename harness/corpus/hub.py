@@ -47,16 +47,17 @@ HUB_PROBE_TIMEOUT_S = 3.0
 
 
 @functools.cache
-def hub_unreachable(timeout: float = HUB_PROBE_TIMEOUT_S) -> str | None:
+def hub_unreachable() -> str | None:
     """Why the Hugging Face hub cannot be asked (None when it answers): offline mode is set, or
-    one HEAD request to the endpoint fails within ``timeout`` seconds. Probed once a process."""
+    one HEAD request to the endpoint fails within :data:`HUB_PROBE_TIMEOUT_S`. Probed once a
+    process."""
     from huggingface_hub import constants
     from huggingface_hub.utils import get_session
 
     if constants.HF_HUB_OFFLINE:
         return "HF_HUB_OFFLINE is set"
     try:  # huggingface_hub's own HTTP client (its proxies and headers); any answer will do
-        get_session().head(constants.ENDPOINT, timeout=timeout)
+        get_session().head(constants.ENDPOINT, timeout=HUB_PROBE_TIMEOUT_S)
     except Exception as exc:  # connection refused, DNS, timeout, TLS: all mean "not reachable"
         reason = " ".join(str(exc).split()) or type(exc).__name__
         return f"{constants.ENDPOINT} is not reachable: {reason}"

@@ -56,19 +56,11 @@ def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     return header, [[_cell(r.get(c)) for c in header] for r in results]
 
 
-def segments_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of ``segments.csv``: one row per system and segment.
-
-    References get columns ``reference_1`` … ``reference_K``, each metric a column of its
-    own (empty where the metric does not apply to the segment's task), and each pipeline step
-    a column ``step NAME`` with what it produced.
-    """
-    header, rows = _segments_stream(report)
-    return header, list(rows)
-
-
 def _segments_stream(report: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
-    """:func:`segments_table` with its rows made one at a time, as they are written."""
+    """Header and rows of ``segments.csv``, one row per system and segment, made one at a time
+    as they are written. References get columns ``reference_1`` … ``reference_K``, each metric
+    a column (empty where it does not apply to the segment's task), and each pipeline step a
+    column ``step NAME`` with what it produced."""
     segments = report.get("segments") or []
     base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
     references = max((len(s.get("references") or []) for s in segments), default=0)

@@ -16,7 +16,7 @@ which mean-based metrics (ROUGE) are given row by row.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -166,12 +166,6 @@ def resampled_totals(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> n
     """Aggregated statistics of each resample in a block of ``counts``."""
     dtype = metric.resample_dtype
     return counts.astype(dtype, copy=False) @ stats.astype(dtype, copy=False)
-
-
-def resampled_scores(metric: Metric, stats: np.ndarray, blocks: Iterable[np.ndarray]) -> np.ndarray:
-    """The metric's corpus score on every resample, block by block."""
-    totals = np.concatenate([resampled_totals(metric, stats, block) for block in blocks])
-    return metric.scores_from_totals(totals, stats.shape[0])
 
 
 def lower_bound(values: np.ndarray, alpha: float) -> float:

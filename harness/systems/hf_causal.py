@@ -56,9 +56,6 @@ class HFCausal(HFSystem):
     _chat: bool | None = None
 
     # -- prompt settings, resolved for a mode ----------------------------------------------
-    def template(self, chat: bool) -> str:
-        return self.params.template(self.task, chat)
-
     def stops(self, chat: bool) -> list[str]:
         return self.params.stops(self.task, chat)
 

@@ -199,8 +199,6 @@ class Section:
         """What the sort/filter script needs: per row, system → metric → score."""
         return {
             "systems": self.systems,
-            "metrics": [m.name for m in self.metrics],
-            "higherIsBetter": {m.name: m.higher_is_better for m in self.metrics},
             "rows": [{o.system: o.scores for o in row.outputs} for row in self.rows],
         }
 
