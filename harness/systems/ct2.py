@@ -1,7 +1,7 @@
 """``ct2``: encoder-decoder translators and summarizers run through CTranslate2.
 
 CTranslate2 runs Marian (opus-mt), NLLB, M2M100, mBART and T5/mT5 with int8 weights and fused
-CPU kernels, several times faster than transformers in float32 on the same CPU.
+CPU kernels, 3.1x transformers in float32 on an opus-mt-sized Marian (benchmarks/RESULTS.md).
 
 **Model.** ``model:`` is a CTranslate2 model folder (``model.bin``, with the tokenizer's files
 beside it, as ``ct2-transformers-converter --copy_files`` writes them), or a transformers folder

@@ -4,7 +4,7 @@ gemma-3-270m GGUF, each with both ``api: chat`` and ``api: completions``.
 
 Greedy decoding makes the served outputs checkable: the served model must answer what the same
 model answers in-process (``hf-causal`` / ``llama-cpp``) for the same prompt (exactly for the
-tiny float32 model; on the same first words for llama.cpp, see below). Each server is
+tiny float32 model, and for llama.cpp with the in-process engine's repeat_penalty). Each server is
 started on a free port, polled for readiness in a bounded loop and stopped in a ``finally``.
 """
 
