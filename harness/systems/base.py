@@ -103,6 +103,9 @@ class System(ABC):
     tasks: ClassVar[frozenset[Task]] = frozenset(Task)
     # Bump when a code change alters this type's outputs: it invalidates their cached outputs.
     backend_version: ClassVar[str] = "1"
+    # Params that change how this type runs, not what it outputs (a served model's
+    # concurrency and retries, say): left out of the fingerprint.
+    not_in_fingerprint: ClassVar[frozenset[str]] = _NOT_IN_FINGERPRINT
     # False for systems cheaper to recompute than to look up (they never touch the cache).
     cacheable: ClassVar[bool] = True
 
@@ -182,7 +185,7 @@ class System(ABC):
             identity = {
                 key: value
                 for key, value in self.describe().items()
-                if key not in _NOT_IN_FINGERPRINT
+                if key not in self.not_in_fingerprint
                 and not (key in _IN_FINGERPRINT_WHEN_SET and value is None)
             }
             document: dict[str, Any] = {"backend_version": self.backend_version, "system": identity}

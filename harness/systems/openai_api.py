@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
-import json
 import logging
 import os
 import random
@@ -160,9 +158,13 @@ def server_message(response: httpx.Response) -> str:
 
 
 class OpenAICompatible(System):
+    """The fingerprint covers what is asked (base URL, model, the request body template, the
+    prompt version), not how requests are made (:data:`_TRANSPORT_KEYS`)."""
+
     params_model = OpenAIParams
     params: OpenAIParams
     tasks = frozenset(Task)
+    not_in_fingerprint = _NOT_IN_FINGERPRINT | _TRANSPORT_KEYS
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
@@ -328,16 +330,6 @@ class OpenAICompatible(System):
             "request": {"path": self.path, "body": self.body(SOURCE_MARK)},
             "prompt_template_version": PROMPT_TEMPLATE_VERSION,
         }
-
-    def fingerprint(self) -> str:
-        """sha256 of what is asked: base URL, model, request body template, prompt version."""
-        if "_fingerprint" not in self.__dict__:
-            skip = _NOT_IN_FINGERPRINT | _TRANSPORT_KEYS
-            identity = {k: v for k, v in self.describe().items() if k not in skip}
-            document = {"backend_version": self.backend_version, "system": identity}
-            canonical = json.dumps(document, sort_keys=True, ensure_ascii=False)
-            self.__dict__["_fingerprint"] = hashlib.sha256(canonical.encode()).hexdigest()
-        return self.__dict__["_fingerprint"]
 
     def run_info(self) -> dict[str, Any]:
         seconds = self.request_seconds
