@@ -19,7 +19,6 @@ work as for BLEU.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
@@ -33,6 +32,7 @@ from harness.errors import HarnessError
 from harness.metrics.base import Metric, Stats
 from harness.metrics.totals import MeanMetric, RatioMetric, SummedMetric
 from harness.records import Task
+from harness.text.langid import script_of
 from harness.text.numbers import extract_numbers
 from harness.text.sentences import split_sentences
 
@@ -46,6 +46,12 @@ class _SourceMetric(Metric):
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> Stats:
         raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
+
+
+@lru_cache(maxsize=4096)
+def _source_numbers(source: str) -> Counter[str]:
+    """A source's numbers, read once for every system scored on it (never mutated)."""
+    return Counter(extract_numbers(source))
 
 
 class Numbers(_SourceMetric, SummedMetric):
@@ -74,7 +80,7 @@ class Numbers(_SourceMetric, SummedMetric):
     ) -> Stats:
         rows: Stats = []
         for hypothesis, source in zip(hypotheses, sources, strict=True):
-            wanted, got = Counter(extract_numbers(source)), Counter(extract_numbers(hypothesis))
+            wanted, got = _source_numbers(source), Counter(extract_numbers(hypothesis))
             matched = sum((wanted & got).values())
             rows.append([float(matched), float(sum(wanted.values())), float(sum(got.values()))])
         return rows
@@ -172,10 +178,6 @@ class Names(RatioMetric):
         return f"names|recall|spans:capitalised-non-initial|stop:{len(NAME_STOP_WORDS)}|version:1"
 
 
-def _is_arabic_letter(char: str) -> bool:
-    return unicodedata.name(char, "").startswith("ARABIC")
-
-
 class Untranslated(RatioMetric):
     """The share (0–100) of the output's letters that are Arabic script, over the corpus
     (letters of outputs with no letters count for nothing)."""
@@ -192,7 +194,8 @@ class Untranslated(RatioMetric):
         rows: Stats = []
         for hypothesis in hypotheses:
             letters = [c for c in hypothesis if c.isalpha()]
-            rows.append([float(sum(map(_is_arabic_letter, letters))), float(len(letters))])
+            arabic = sum(script_of(c) == "ARABIC" for c in letters)
+            rows.append([float(arabic), float(len(letters))])
         return rows
 
     def signature(self) -> str:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +33,17 @@ from harness.text.arabic import NORMALIZATION_VERSION, ArabicAwareTokenizer
 from harness.text.numbers import extract_numbers
 
 _TOKENIZER = ArabicAwareTokenizer()
+
+
+@lru_cache(maxsize=4096)
+def _article_tokens(article: str) -> tuple[str, ...]:
+    """An article's tokens, once for every system and every fragment metric that reads it."""
+    return tuple(_TOKENIZER.tokenize(article))
+
+
+@lru_cache(maxsize=4096)
+def _article_numbers(article: str) -> frozenset[str]:
+    return frozenset(extract_numbers(article))
 
 
 class Fragment(NamedTuple):
@@ -105,7 +117,7 @@ class NovelNumbers(_SummaryMetric, RatioMetric):
     ) -> Stats:
         rows: Stats = []
         for summary, article in zip(hypotheses, sources, strict=True):
-            in_article = set(extract_numbers(article))
+            in_article = _article_numbers(article)
             numbers = extract_numbers(summary)
             novel = sum(n not in in_article for n in numbers)
             rows.append([float(novel), float(len(numbers))])
@@ -133,7 +145,7 @@ class _Fragments(_SummaryMetric):
             if not summary:
                 rows.append([0.0, 0.0])
                 continue
-            rows.append([self.value(summary, _TOKENIZER.tokenize(article_text)), 1.0])
+            rows.append([self.value(summary, _article_tokens(article_text)), 1.0])
         return rows
 
     def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:

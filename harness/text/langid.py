@@ -25,7 +25,7 @@ _SCRIPT_LANG = {
 }
 
 
-def _script_of(char: str) -> str | None:
+def script_of(char: str) -> str | None:
     name = unicodedata.name(char, "")
     for script in _SCRIPT_LANG:
         if name.startswith(script):
@@ -39,7 +39,7 @@ def script_counts(text: str) -> dict[str, int]:
     for char in _URL_OR_HANDLE.sub(" ", text):
         if not char.isalpha():
             continue
-        script = _script_of(char)
+        script = script_of(char)
         if script is not None:
             counts[script] = counts.get(script, 0) + 1
     return counts
