@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from harness.corpus.spec import SPEC_BY_FORMAT, CorpusSpec, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
-from harness.metrics import DEFAULT_METRICS, METRICS, make_metric
+from harness.metrics import DEFAULT_METRICS, METRICS, Metric, make_metric
+from harness.records import Task
 from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.systems import SYSTEMS, System, SystemParams
 from harness.yaml_input import Loc, Locator, read_yaml_mapping
@@ -223,9 +224,12 @@ def _run_name(top: _ConfigFile, path: Path, locator: Locator) -> str:
     return name
 
 
-def _metric_tasks(name: str) -> frozenset[Any]:
-    tasks = getattr(METRICS.get(name), "tasks", None)
-    return tasks if isinstance(tasks, frozenset) else frozenset()
+def _scores(name: str, task: Task) -> bool:
+    """Whether metric ``name`` scores ``task`` (by the metric's own rule)."""
+    metric_class = METRICS.get(name)
+    return isinstance(metric_class, type) and issubclass(metric_class, Metric) and (
+        metric_class.applies_to(task)
+    )
 
 
 def _check_metrics_fit(
@@ -234,9 +238,9 @@ def _check_metrics_fit(
     """Refuse a system that none of the configured metrics scores: it would run for nothing
     and be missing from every table, which reads as if it had been scored."""
     for index, system in enumerate(systems):
-        if any(system.task in _metric_tasks(name) for name in metric_names):
+        if any(_scores(name, system.task) for name in metric_names):
             continue
-        fitting = [name for name in METRICS.names() if system.task in _metric_tasks(name)]
+        fitting = [name for name in METRICS.names() if _scores(name, system.task)]
         raise locator.error(
             ("systems", index, "task"),
             f"no configured metric ({', '.join(metric_names)}) scores system '{system.name}' "

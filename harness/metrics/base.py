@@ -101,9 +101,10 @@ class Metric(ABC):
             [self.corpus_score(np.broadcast_to(row / n, (n, row.shape[0]))) for row in totals]
         )
 
-    def applies_to(self, task: Task) -> bool:
+    @classmethod
+    def applies_to(cls, task: Task) -> bool:
         """Whether the metric scores ``task``; a summary metric scores English summaries too."""
-        return task in self.tasks or task.kind in self.tasks
+        return task in cls.tasks or task.kind in cls.tasks
 
     # --- direction: the one place that reads ``higher_is_better`` --------------------------
 
