@@ -22,7 +22,6 @@ not change the system's state) and merged: see :func:`merge_run_info`.
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import logging
 import os
 import pickle
@@ -252,9 +251,10 @@ def thread_time_limit(seconds: float | None) -> Iterator[None]:
 class _SystemActor:
     """A Ray Data actor: builds its system once and runs the batches sent to it.
 
-    Each row carries one batch (pickled examples); each result row carries the pickled
-    generations, or the user error that stopped the system, with this actor's ``run_info``
-    and ``finish`` snapshots.
+    Each row carries one batch (pickled examples); each result row carries each example's
+    outcome (output, status, error: not the example again, which the driver holds), or the
+    user error that stopped the system, with this actor's ``run_info`` and ``finish``
+    snapshots.
     """
 
     def __init__(self, params: SystemParams, base_dir: str) -> None:
@@ -282,9 +282,11 @@ class _SystemActor:
                     if not self.loaded:  # once per actor, before its first timed call
                         self.load_error = load_system(self.system, thread_time_limit)
                         self.loaded = True
-                    result["generations"] = run_loaded(
+                    generations = run_loaded(
                         self.system, examples, self.load_error, thread_time_limit
                     )
+                    # what came out, without the examples the driver already holds
+                    result["outcomes"] = [(g.output, g.status.value, g.error) for g in generations]
                 except HarnessError as exc:
                     result["error"] = str(exc)
                 result["run_info"] = self.system.run_info()
@@ -400,8 +402,10 @@ class RayExecutor(Executor):
                 snapshots[result["actor"]] = result["run_info"]
                 messages.update(dict.fromkeys(result["warnings"]))
                 generations = [
-                    dataclasses.replace(g, example=items[i].example)
-                    for i, g in zip(positions, result["generations"], strict=True)
+                    Generation(system.name, items[i].example, output, Status(status), error)
+                    for i, (output, status, error) in zip(
+                        positions, result["outcomes"], strict=True
+                    )
                 ]
                 yield positions, generations
         except ray.exceptions.RayError as exc:
