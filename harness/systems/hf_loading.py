@@ -59,13 +59,7 @@ class HFParams(SystemParams):
     @field_validator("model")
     @classmethod
     def _known_packaged_model(cls, model: str) -> str:
-        if model.startswith(PACKAGED_PREFIX):
-            name = model.removeprefix(PACKAGED_PREFIX)
-            if name not in PACKAGED_MODELS:
-                raise ValueError(
-                    f"unknown packaged model '{name}'; known: {', '.join(sorted(PACKAGED_MODELS))}"
-                )
-        return model
+        return known_packaged_model(model)
 
     def generation_kwargs(self) -> dict[str, Any]:
         return {
@@ -87,6 +81,17 @@ def offline_hint(model_id: str) -> str:
     )
 
 
+def known_packaged_model(model: str) -> str:
+    """``model`` itself; a ``pypi:NAME`` that names no packaged model is a ValueError."""
+    if model.startswith(PACKAGED_PREFIX):
+        name = model.removeprefix(PACKAGED_PREFIX)
+        if name not in PACKAGED_MODELS:
+            raise ValueError(
+                f"unknown packaged model '{name}'; known: {', '.join(sorted(PACKAGED_MODELS))}"
+            )
+    return model
+
+
 @dataclass(frozen=True)
 class ModelSource:
     """Where a config's ``model:`` points, resolved without loading anything."""
@@ -99,8 +104,14 @@ class ModelSource:
 
     @staticmethod
     def resolve(params: HFParams, base_dir: Path) -> ModelSource:
-        spec = params.model
-        cache_dir = resolve_cache_dir(params.model_cache_dir, base_dir)
+        return ModelSource.of(params.model, params.model_cache_dir, base_dir, params.revision)
+
+    @staticmethod
+    def of(
+        spec: str, model_cache_dir: str | None, base_dir: Path, revision: str | None = None
+    ) -> ModelSource:
+        """A ``model:`` value (a folder, a ``.gguf`` file, ``pypi:NAME`` or a hub id)."""
+        cache_dir = resolve_cache_dir(model_cache_dir, base_dir)
         if spec.startswith(PACKAGED_PREFIX):
             return ModelSource(spec, "packaged", None, None, cache_dir)
         candidate = resolve(spec, base_dir)
@@ -112,7 +123,7 @@ class ModelSource:
             return ModelSource(spec, "folder", candidate, None, cache_dir)
         if spec.startswith((".", "/", "~")) or spec.count("/") > 1:
             raise HarnessError(f"model folder not found: {candidate}")
-        return ModelSource(spec, "hub", None, params.revision, cache_dir)
+        return ModelSource(spec, "hub", None, revision, cache_dir)
 
     def gguf_file(self) -> Path:
         """The GGUF file (assembling a packaged model into the cache on first use)."""

