@@ -13,10 +13,7 @@ scorer applies the Snowball stemmer to tokens longer than 3 characters, before a
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+from collections.abc import Sequence
 from importlib.metadata import version
 
 import numpy as np
@@ -24,61 +21,7 @@ from rouge_score.rouge_scorer import RougeScorer
 
 from harness.metrics.base import Metric, Stats
 from harness.records import Task
-from harness.text.arabic import (  # the steps before folding, shared with the tokenizer
-    _DIACRITICS,
-    _NOT_WORD,
-    NORMALIZATION_VERSION,
-    ArabicAwareTokenizer,
-)
-
-ARABIC_STEMMERS = ("isri", "snowball")
-_ARABIC_TOKEN = re.compile(r"^[\u0600-\u06ff]+$")
-
-
-@cache
-def arabic_stemmer(name: str) -> Callable[[str], str]:
-    """nltk's ISRI or Snowball Arabic stemmer, with one cache of stems per process (news
-    repeats its words, and nltk's stemmers are slow)."""
-    if name == "isri":
-        from nltk.stem.isri import ISRIStemmer
-
-        stem: Callable[[str], str] = ISRIStemmer().stem
-    elif name == "snowball":
-        from nltk.stem.snowball import ArabicStemmer
-
-        stem = ArabicStemmer(ignore_stopwords=False).stem
-    else:
-        raise ValueError(f"stem_arabic must be one of {', '.join(ARABIC_STEMMERS)}")
-    return lru_cache(maxsize=1 << 16)(stem)
-
-
-class StemmingTokenizer:
-    """:class:`ArabicAwareTokenizer` with an Arabic stemmer on Arabic tokens of 4+ characters.
-
-    The stemmer sees each token after NFKC, lowercasing and diacritic removal but *before*
-    letter folding (أ → ا, ة → ه, …), since nltk's Arabic stemmers read hamza and teh marbuta
-    in their affix rules; the stem is then folded like every other token. Without a stemmer
-    the tokens are exactly :class:`ArabicAwareTokenizer`'s."""
-
-    def __init__(self, base: ArabicAwareTokenizer, stem_arabic: str) -> None:
-        self._stem = arabic_stemmer(stem_arabic)
-        self.base = base
-        self.stem_arabic = stem_arabic
-
-    @property
-    def signature(self) -> str:
-        latin = "porter-latin+" if self.base.stem_latin else ""
-        stemmer = f"{self.stem_arabic}-arabic-nltk-{version('nltk')}"
-        return f"tok:{NORMALIZATION_VERSION}|stem:{latin}{stemmer}"
-
-    def tokenize(self, text: str) -> list[str]:
-        unfolded = _DIACRITICS.sub("", unicodedata.normalize("NFKC", text).lower())
-        tokens = []
-        for token in _NOT_WORD.sub(" ", unfolded).split():
-            if len(token) > 3 and token.isalpha() and _ARABIC_TOKEN.match(token):
-                token = self._stem(token) or token
-            tokens.extend(self.base.tokenize(token))  # folds (and Porter-stems Latin tokens)
-        return tokens
+from harness.text.arabic import ArabicAwareTokenizer
 
 
 class _Rouge(Metric):
@@ -90,10 +33,7 @@ class _Rouge(Metric):
     variant: str
 
     def __init__(self, stem_latin: bool = False, stem_arabic: str | None = None) -> None:
-        base = ArabicAwareTokenizer(stem_latin=stem_latin)
-        self.tokenizer: ArabicAwareTokenizer | StemmingTokenizer = (
-            base if stem_arabic is None else StemmingTokenizer(base, stem_arabic)
-        )
+        self.tokenizer = ArabicAwareTokenizer(stem_latin=stem_latin, stem_arabic=stem_arabic)
         self._scorer = RougeScorer([self.variant], tokenizer=self.tokenizer)
         self._nrefs: set[int] = set()
 
