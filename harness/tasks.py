@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from harness.corpus.article import Article
 from harness.corpus.references import References
+from harness.errors import first_of
 from harness.records import Example, Task
 
 __all__ = [
@@ -94,6 +95,6 @@ def english_summarization_examples(
         )
     warnings = [
         f"{corpus}: {len(skipped)} article(s) without English references for their bullets "
-        f"are not scored as English summaries: {', '.join(skipped[:5])}"
+        f"are not scored as English summaries: {first_of(skipped, 5)}"
     ] if skipped else []
     return examples, warnings

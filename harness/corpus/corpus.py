@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.corpus.article import Article
+from harness.errors import first_of
 
 # (article_id, segment_id) -> reference strings
 References = dict[tuple[str, str], tuple[str, ...]]
@@ -40,10 +41,9 @@ class Corpus:
         ]
         if not empty:
             return []
-        more = f" and {len(empty) - shown} more" if len(empty) > shown else ""
         return [
             f"corpus '{self.name}': {len(empty)} segment(s) with an empty reference string: "
-            f"{', '.join(empty[:shown])}{more}"
+            f"{first_of(empty, shown)}"
         ]
 
     def describe(self) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from harness.corpus.article import Article
 from harness.corpus.corpus import References
-from harness.errors import HarnessError
+from harness.errors import HarnessError, first_of
 from harness.jsonl import read_jsonl, require_str
 from harness.paths import resolve
 
@@ -52,8 +52,7 @@ def load_references(spec: str, base: Path) -> References:
 
 
 def _ids(keys: Sequence[tuple[str, str]], limit: int = 10) -> str:
-    shown = ", ".join(f"{a}/{s}" for a, s in keys[:limit])
-    return shown + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+    return first_of([f"{a}/{s}" for a, s in keys], limit)
 
 
 def check_alignment(references: References, articles: Sequence[Article], where: str) -> None:
