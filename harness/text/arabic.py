@@ -34,6 +34,11 @@ from importlib.metadata import version
 NORMALIZATION_VERSION = "ar-v1"
 
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+#: Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits → ASCII digits
+ARABIC_DIGITS = {
+    **{chr(0x0660 + d): str(d) for d in range(10)},
+    **{chr(0x06F0 + d): str(d) for d in range(10)},
+}
 _FOLD = str.maketrans(
     {
         "أ": "ا",
@@ -44,8 +49,7 @@ _FOLD = str.maketrans(
         "ة": "ه",
         "ؤ": "و",
         "ئ": "ي",
-        **{chr(0x0660 + d): str(d) for d in range(10)},
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        **ARABIC_DIGITS,
     }
 )
 _NOT_WORD = re.compile(r"[\W_]+")

@@ -33,10 +33,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from harness.text.arabic import ARABIC_DIGITS
+
 _TO_ASCII = str.maketrans(
     {
-        **{chr(0x0660 + d): str(d) for d in range(10)},
-        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        **ARABIC_DIGITS,
         "\u066b": ".",  # ARABIC DECIMAL SEPARATOR
         "\u066c": ",",  # ARABIC THOUSANDS SEPARATOR
     }
