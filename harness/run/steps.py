@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from harness.records import Example
 from harness.run.cache import OutputCache, input_sha256
-from harness.systems.base import StepRunner, System, run_uncached
+from harness.systems.base import StepRunner, System, generate_in_batches, run_uncached
 
 
 def step_runner(cache: OutputCache | None) -> StepRunner:
@@ -24,7 +24,7 @@ def step_runner(cache: OutputCache | None) -> StepRunner:
 
     def run_step(system: System, examples: Sequence[Example]) -> list[str | Exception | None]:
         if not system.cacheable:
-            return list(system.generate(examples))
+            return generate_in_batches(system, examples)
         fingerprint = system.fingerprint()
         if fingerprint not in registered:
             cache.register(fingerprint, system.name, system.describe())
@@ -34,11 +34,7 @@ def step_runner(cache: OutputCache | None) -> StepRunner:
         todo = [i for i, key in enumerate(keys) if key not in stored]
         outputs: list[str | Exception | None] = [stored.get(key) for key in keys]
         if todo:
-            fresh = system.generate([examples[i] for i in todo])
-            if len(fresh) != len(todo):
-                raise RuntimeError(
-                    f"step '{system.name}' returned {len(fresh)} outputs for {len(todo)} inputs"
-                )
+            fresh = generate_in_batches(system, [examples[i] for i in todo])
             for i, output in zip(todo, fresh, strict=True):
                 outputs[i] = output
             cache.put_many(

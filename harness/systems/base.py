@@ -74,8 +74,28 @@ _IN_FINGERPRINT_WHEN_SET = frozenset({"target_lang"})
 StepRunner = Callable[["System", Sequence[Example]], list["str | Exception | None"]]
 
 
+def generate_in_batches(
+    system: System, examples: Sequence[Example]
+) -> list[str | Exception | None]:
+    """``system.generate`` over ``examples`` as the runner feeds it: in its ``batch_order``,
+    ``batch_size`` at a time; the outputs in the order of ``examples``."""
+    order = system.batch_order(examples)
+    outputs: list[str | Exception | None] = [None] * len(examples)
+    size = system.params.batch_size
+    for start in range(0, len(order), size):
+        positions = order[start : start + size]
+        fresh = system.generate([examples[i] for i in positions])
+        if len(fresh) != len(positions):
+            raise RuntimeError(
+                f"'{system.name}' returned {len(fresh)} outputs for {len(positions)} inputs"
+            )
+        for i, output in zip(positions, fresh, strict=True):
+            outputs[i] = output
+    return outputs
+
+
 def run_uncached(system: System, examples: Sequence[Example]) -> list[str | Exception | None]:
-    return list(system.generate(examples))
+    return generate_in_batches(system, examples)
 
 
 def lost_outputs_warning(

@@ -87,44 +87,63 @@ class Pipeline(System):
         return described
 
     def generate(self, examples: Sequence[Example]) -> list[str | None]:
-        return [self._one(example) for example in examples]
-
-    def _one(self, example: Example) -> str:
+        """Each step runs once for the whole batch (the step batches its inputs itself, by its
+        own ``batch_size`` and order); a part that fails fails the batch, which the runner then
+        retries example by example (parts already done come from the cache)."""
         assert self._steps is not None, "Pipeline.connect was not called"
         first, second = self._steps
         if self.translate_first:
-            paragraphs = [line for line in example.source.split("\n") if line.strip()]
+            paragraphs = [
+                [line for line in example.source.split("\n") if line.strip()]
+                for example in examples
+            ]
             translated = self._outputs(
                 first,
-                [_part(example, Task.TRANSLATION, i, text) for i, text in enumerate(paragraphs, 1)],
+                [
+                    [_part(example, Task.TRANSLATION, i, text) for i, text in enumerate(texts, 1)]
+                    for example, texts in zip(examples, paragraphs, strict=True)
+                ],
             )
-            english = "\n".join(translated)
-            (summary,) = self._outputs(
-                second, [_part(example, Task.SUMMARIZATION_EN, None, english)]
+            english = ["\n".join(lines) for lines in translated]
+            summaries = self._outputs(
+                second,
+                [
+                    [_part(example, Task.SUMMARIZATION_EN, None, text)]
+                    for example, text in zip(examples, english, strict=True)
+                ],
             )
-            self._intermediate[(example.corpus, example.article_id)] = {first.name: english}
-            return summary
-        (arabic,) = self._outputs(first, [_part(example, Task.SUMMARIZATION, None, example.source)])
-        sentences = [line for line in arabic.split("\n") if line.strip()]
+            for example, text in zip(examples, english, strict=True):
+                self._intermediate[(example.corpus, example.article_id)] = {first.name: text}
+            return [summary for (summary,) in summaries]
+        articles = [[_part(ex, Task.SUMMARIZATION, None, ex.source)] for ex in examples]
+        arabic = [summary for (summary,) in self._outputs(first, articles)]
+        sentences = [[line for line in text.split("\n") if line.strip()] for text in arabic]
         translated = self._outputs(
-            second, [_part(example, Task.TRANSLATION, i, s) for i, s in enumerate(sentences, 1)]
+            second,
+            [
+                [_part(example, Task.TRANSLATION, i, s) for i, s in enumerate(texts, 1)]
+                for example, texts in zip(examples, sentences, strict=True)
+            ],
         )
-        self._intermediate[(example.corpus, example.article_id)] = {first.name: arabic}
-        return "\n".join(translated)
+        for example, text in zip(examples, arabic, strict=True):
+            self._intermediate[(example.corpus, example.article_id)] = {first.name: text}
+        return ["\n".join(lines) for lines in translated]
 
-    def _outputs(self, step: System, parts: list[Example]) -> list[str]:
-        """The step's outputs; a part it failed on (an exception) or has none for fails this
-        example, with the step's reason."""
-        outputs = self._run_step(step, parts)
-        for part, output in zip(parts, outputs, strict=True):
+    def _outputs(self, step: System, parts: list[list[Example]]) -> list[list[str]]:
+        """The step's outputs for each example's parts, in one call to the step runner; a part
+        it failed on (an exception) or has none for is an error, with the step's reason."""
+        flat = [part for example_parts in parts for part in example_parts]
+        outputs = self._run_step(step, flat)
+        for part, output in zip(flat, outputs, strict=True):
             if isinstance(output, Exception):
                 raise RuntimeError(
                     f"step '{step.name}' failed on {part.where}: {type(output).__name__}: {output}"
                 )
-        lost = [part.where for part, output in zip(parts, outputs, strict=True) if output is None]
+        lost = [part.where for part, output in zip(flat, outputs, strict=True) if output is None]
         if lost:
             raise RuntimeError(f"step '{step.name}' gave no output for {', '.join(lost[:3])}")
-        return [output for output in outputs if isinstance(output, str)]
+        texts = iter(output for output in outputs if isinstance(output, str))
+        return [[next(texts) for _ in example_parts] for example_parts in parts]
 
     def intermediate(self, example: Example) -> dict[str, str] | None:
         return self._intermediate.get((example.corpus, example.article_id))

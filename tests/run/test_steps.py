@@ -11,6 +11,7 @@ import pytest
 from harness.records import Example, Task
 from harness.run.cache import OutputCache
 from harness.run.steps import step_runner
+from harness.systems.base import System, SystemParams
 from harness.systems.lead import Lead, LeadParams
 from harness.systems.pipeline import Pipeline, PipelineParams
 
@@ -53,3 +54,32 @@ def test_a_failed_step_output_fails_the_pipelines_example_with_its_reason(refusi
     article = Example("c", Task.SUMMARIZATION, "a", None, "جملة أولى. جملة ثانية.", ())
     with pytest.raises(RuntimeError, match=r"step 'mt' failed on a/part-2: ValueError: refused"):
         pipeline.generate([article])
+
+
+class Recording(System):
+    """Reverses its inputs and records the size of every call; feeds the longest first."""
+
+    tasks = frozenset({Task.TRANSLATION})
+
+    def __init__(self, params, base_dir) -> None:
+        super().__init__(params, base_dir)
+        self.calls: list[list[str]] = []
+
+    def batch_order(self, examples):
+        return sorted(range(len(examples)), key=lambda i: -len(examples[i].source))
+
+    def generate(self, examples):
+        self.calls.append([e.source for e in examples])
+        return [e.source[::-1] for e in examples]
+
+
+def test_a_step_gets_its_inputs_in_its_own_batches_and_order(tmp_path):
+    """A pipeline hands a step every part of a batch of articles at once; the step sees them
+    as the runner would feed it: batch_size at a time, in its batch_order."""
+    params = SystemParams(name="mt", type="recording", task=Task.TRANSLATION, batch_size=2)
+    system = Recording(params, tmp_path)
+    texts = ["a", "bbb", "cc", "dddd", "e"]
+    with OutputCache(tmp_path / "cache") as cache:
+        outputs = step_runner(cache)(system, [part(i, t) for i, t in enumerate(texts, 1)])
+    assert outputs == [t[::-1] for t in texts]
+    assert system.calls == [["dddd", "bbb"], ["cc", "a"], ["e"]]
