@@ -552,7 +552,10 @@ def build_page(report: dict[str, Any]) -> Page:
     results = report.get("results") or []
     segments = report.get("segments") or []
     comparisons = report.get("comparisons") or []
-    groups = list(dict.fromkeys([*map(_group_key, results), *map(_group_key, segments)]))
+    segments_by_group: dict[tuple[str | None, str], list[dict[str, Any]]] = {}
+    for segment in segments:  # one pass over the segments, however many sections
+        segments_by_group.setdefault(_group_key(segment), []).append(segment)
+    groups = list(dict.fromkeys([*map(_group_key, results), *segments_by_group]))
     several_corpora = len({corpus for corpus, _ in groups}) > 1
     sections = []
     for index, (corpus, task) in enumerate(groups):
@@ -562,7 +565,7 @@ def build_page(report: dict[str, Any]) -> Page:
         group_comparisons = [
             c for c in comparisons if c.get("task") == task and c.get("corpus", corpus) == corpus
         ]
-        group_segments = [s for s in segments if _group_key(s) == (corpus, task)]
+        group_segments = segments_by_group.get((corpus, task), [])
         for segment in group_segments:
             if segment["system"] not in systems:
                 systems.append(segment["system"])
@@ -584,7 +587,7 @@ def build_page(report: dict[str, Any]) -> Page:
         section = sections[-1]
         grouped = _grouped(group_segments)
         section.total_rows = len(grouped)
-        summarization = task.startswith("summarization")
+        summarization = section.is_summarization
         if len(grouped) <= FULL_VIEW_MAX:
             section.rows = _segment_rows(grouped, summarization)
         else:
