@@ -15,6 +15,7 @@ from typing import Any
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import METRICS
 from harness.report_file import REPORT_NAME, corpus_files, read_report
+from harness.reports.markdown import md_cell, score_cell
 
 
 @dataclass(frozen=True)
@@ -48,16 +49,6 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
             run = Run(f"{run.label}#{seen[run.label]}", run.path, run.report)
         runs.append(run)
     return runs
-
-
-def _cell(entry: dict[str, Any] | None) -> str:
-    if entry is None or not isinstance(entry.get("score"), int | float):
-        return ""
-    low, high = entry.get("ci_low"), entry.get("ci_high")
-    text = f"{entry['score']:.2f}"
-    if isinstance(low, int | float) and isinstance(high, int | float):
-        text += f" [{low:.2f}, {high:.2f}]"
-    return text
 
 
 def _corpus_name(run: Run, entry: dict[str, Any]) -> str:
@@ -124,7 +115,7 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
         for key in sorted(keys, key=order):
             entries = groups[key]
             n = next((e["n"] for e in entries.values() if "n" in e), "")
-            rows.append([*key, str(n), *(_cell(entries.get(m)) for m in metrics)])
+            rows.append([*key, str(n), *(score_cell(entries.get(m)) for m in metrics)])
     header = [
         "run",
         "corpus",
@@ -136,15 +127,11 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
     return Leaderboard(header, rows, _notes(runs, metrics))
 
 
-def _escape(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(board: Leaderboard) -> str:
     lines = [
         "| " + " | ".join(board.header) + " |",
         "|" + "|".join("---" for _ in board.header) + "|",
-        *("| " + " | ".join(_escape(c) for c in row) + " |" for row in board.rows),
+        *("| " + " | ".join(md_cell(c) for c in row) + " |" for row in board.rows),
         "",
         "Scores 0–100 with 95% bootstrap CIs in brackets where the run has them; "
         "within each task, best first.",

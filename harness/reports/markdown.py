@@ -24,12 +24,15 @@ def _metric_header(name: str) -> str:
     return f"{name} {METRICS.get(name).arrow()}"
 
 
-def _cell(result: dict[str, Any]) -> str:
-    """``score [ci_low, ci_high]``, or the bare score when there is no interval."""
-    score = f"{result['score']:.2f}"
-    if result.get("ci_low") is None or result.get("ci_high") is None:
-        return score
-    return f"{score} [{result['ci_low']:.2f}, {result['ci_high']:.2f}]"
+def score_cell(entry: dict[str, Any] | None) -> str:
+    """``score [ci_low, ci_high]``, the bare score when there is no interval, or nothing."""
+    if entry is None or not isinstance(entry.get("score"), int | float):
+        return ""
+    low, high = entry.get("ci_low"), entry.get("ci_high")
+    text = f"{entry['score']:.2f}"
+    if isinstance(low, int | float) and isinstance(high, int | float):
+        text += f" [{low:.2f}, {high:.2f}]"
+    return text
 
 
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
@@ -44,7 +47,8 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
         ]
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
-            rows.setdefault(result["system"], {"n": result["n"]})[result["metric"]] = _cell(result)
+            row = rows.setdefault(result["system"], {"n": result["n"]})
+            row[result["metric"]] = score_cell(result)
         title = f"{task} on {corpus}" if several else task
         names = list(dict.fromkeys(r["metric"] for r in results))
         fidelity = [m for m in names if METRICS.get(m).fidelity]
