@@ -19,7 +19,7 @@ from harness.corpus.loader import Corpus, load_corpus
 from harness.errors import HarnessError
 from harness.metrics import Metric, make_metric
 from harness.provenance import environment
-from harness.records import Generation, MetricResult, Status
+from harness.records import Example, Generation, MetricResult, Status
 from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
@@ -57,8 +57,11 @@ def prepare(config: RunConfig) -> Prepared:
     metrics = {name: make_metric(name, config.metric_options.get(name)) for name in config.metrics}
     plan = build_plan(corpora, config.systems)
     warnings = [message for corpus in corpora for message in corpus.warnings]
+    examples_of: dict[str, list[Example]] = {params.name: [] for params in config.systems}
+    for item in plan:  # one pass over the plan
+        examples_of[item.system].append(item.example)
     for params in config.systems:
-        examples = [item.example for item in plan if item.system == params.name]
+        examples = examples_of[params.name]
         chosen = chosen_corpora(corpora, params)
         warnings.extend(systems[params.name].check_inputs(chosen, examples))
     return Prepared(config, corpora, systems, metrics, plan, warnings)
