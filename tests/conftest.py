@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,29 @@ SHARED = REPO.parent / "shared"
 SEED = REPO / "seeds" / "000_e6a39a29327ab8d5.txt"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (for a server to start, or to be refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def unreachable_hub(monkeypatch) -> Iterator[str]:
+    """The Hugging Face hub pointed at a closed port on 127.0.0.1, offline mode off; yields
+    the endpoint. The probe's per-process answer is forgotten before and after."""
+    from huggingface_hub import constants
+
+    from harness.corpus.hub import hub_unreachable
+
+    endpoint = f"http://127.0.0.1:{free_port()}"
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
+    hub_unreachable.cache_clear()
+    yield endpoint
+    hub_unreachable.cache_clear()
 
 
 @pytest.fixture

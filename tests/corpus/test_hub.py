@@ -18,13 +18,7 @@ from huggingface_hub import constants
 
 from harness.corpus.hub import HUB_PROBE_TIMEOUT_S, hub_unreachable
 
-from ..conftest import REPO
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from ..conftest import REPO, free_port
 
 
 @pytest.fixture
@@ -73,7 +67,7 @@ def test_a_hub_corpus_without_the_hub_is_one_line_without_retries(tmp_path):
     # no offline switch at all (huggingface_hub reads TRANSFORMERS_OFFLINE as one too)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("HF_") and key != "TRANSFORMERS_OFFLINE"}  # fmt: skip
-    env.update(HF_ENDPOINT=f"http://127.0.0.1:{closed_port()}", HF_HOME=str(tmp_path / "hf"),
+    env.update(HF_ENDPOINT=f"http://127.0.0.1:{free_port()}", HF_HOME=str(tmp_path / "hf"),
                PYTHONPATH=str(REPO))  # fmt: skip
     started = time.monotonic()
     result = subprocess.run(

@@ -200,28 +200,13 @@ def test_uncached_hub_model_fails_offline_with_one_clear_line(tmp_path, monkeypa
     assert model in line and "HF_HOME" in line and "point `model:` at that folder" in line
 
 
-def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path, monkeypatch):
+def test_uncached_hub_model_without_the_hub_is_one_line_without_retries(tmp_path, unreachable_hub):
     """Not offline, but the hub does not answer: one probe, as for hf-seq2seq, not
     huggingface_hub's retries."""
-    import socket
-
-    from huggingface_hub import constants
-
-    from harness.corpus.hub import hub_unreachable
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")
-    hub_unreachable.cache_clear()
-    try:
-        system = CT2(CT2Params.model_validate(ct2_system("ct2", "harness-tests/not-cached",
-                                                         tmp_path / "cache")), tmp_path)  # fmt: skip
-        with pytest.raises(HarnessError, match=rf"not-cached.*127\.0\.0\.1:{port} is not reachable"):
-            system.model_folder()
-    finally:
-        hub_unreachable.cache_clear()
+    entry = ct2_system("ct2", "harness-tests/not-cached", tmp_path / "cache")
+    system = CT2(CT2Params.model_validate(entry), tmp_path)
+    with pytest.raises(HarnessError, match=rf"not-cached.*{unreachable_hub} is not reachable"):
+        system.model_folder()
 
 
 def test_gguf_models_are_refused_at_validation(tmp_path):

@@ -5,28 +5,13 @@ Nothing here reaches the internet: the hub endpoint is pointed at a closed port 
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
 import pytest
-from huggingface_hub import constants
 
-from harness.corpus.hub import hub_unreachable
 from harness.errors import HarnessError
 from harness.systems.hf_loading import HFParams, ModelSource, load_model
-
-
-@pytest.fixture
-def unreachable_hub(monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "ENDPOINT", f"http://127.0.0.1:{port}")
-    hub_unreachable.cache_clear()
-    yield
-    hub_unreachable.cache_clear()
 
 
 def test_an_uncached_hub_model_without_the_hub_fails_at_once(unreachable_hub):

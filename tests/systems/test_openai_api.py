@@ -8,7 +8,6 @@ header asks them to.
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from harness.systems.openai_api import (
     retry_after_seconds,
 )
 
+from ..conftest import free_port
 from .conftest import run_cli, write_config
 
 CHAT = "/v1/chat/completions"
@@ -126,12 +126,6 @@ def test_a_response_slower_than_request_timeout_is_retried_then_fails(server):
     (failure,) = generate(target, "x")
     assert str(failure).startswith("ReadTimeout") and "(after 2 attempts)" in str(failure)
     assert (target.requests, target.retries) == (2, 1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_connection_refused_is_retried_then_fails():

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,16 +26,10 @@ import yaml
 from harness.models.cache import default_cache_dir
 from harness.models.packaged import fetch
 
-from ..conftest import REPO, SEED
+from ..conftest import REPO, SEED, free_port
 from .conftest import outputs_by_segment, run_cli, write_config
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
