@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -259,7 +260,7 @@ class CT2(HFSystem):
                 positions if isinstance(positions, int) and positions > 0 else None,
                 self.params.max_input_tokens,
             )
-            device, index = resolve_ct2_device(self.params.device)
+            device, index = self.ct2_device
             try:
                 translator = ctranslate2.Translator(
                     str(folder),
@@ -291,12 +292,16 @@ class CT2(HFSystem):
             return {}
         return document if isinstance(document, dict) else {}
 
+    @cached_property
+    def ct2_device(self) -> tuple[str, int]:
+        """CTranslate2's device and index for ``device`` (resolved once: it asks the driver)."""
+        return resolve_ct2_device(self.params.device)
+
     def compute_type(self) -> str:
         """The configured compute type, ``auto`` resolved (int8 on CPU, int8_float16 on CUDA)."""
         if self.params.compute_type != "auto":
             return self.params.compute_type
-        device, _ = resolve_ct2_device(self.params.device)
-        return "int8" if device == "cpu" else "int8_float16"
+        return "int8" if self.ct2_device[0] == "cpu" else "int8_float16"
 
     # -- generation ------------------------------------------------------------------------
     def render(self, source: str) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from harness.errors import HarnessError
 from harness.records import Example, Task
@@ -28,12 +28,7 @@ from harness.systems.base import StepRunner, System, SystemParams, run_uncached
 class PipelineParams(SystemParams):
     steps: list[str] = Field(min_length=2, max_length=2)
     task: Literal[Task.SUMMARIZATION] = Task.SUMMARIZATION
-    target_lang: Literal["en"] | None = "en"
-
-    @model_validator(mode="after")
-    def _english_summary(self) -> PipelineParams:
-        self.target_lang = "en"  # both orders end with an English summary
-        return self
+    target_lang: Literal["en"] = "en"  # both orders end with an English summary
 
 
 class Pipeline(System):
