@@ -197,7 +197,7 @@ class GateRun:
         """Load and check both before anything runs; a gate with nothing it could check (only
         ``max_drop`` rules and no baseline) is refused here."""
         loaded = load_gate(gate) if gate is not None else None
-        if gate is not None and loaded is not None and baseline is None:
+        if loaded is not None and baseline is None:
             floors = [name for name, rule in loaded.metrics.items() if rule.floor is not None]
             if not floors:
                 raise HarnessError(
