@@ -9,6 +9,7 @@ batch-size equivalence tests compare real decisions, not float ties.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -173,6 +174,17 @@ def tiny_llama(models_dir) -> Path:
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(folder)
     return folder
+
+
+def seed_title_and_bullets(folder: Path) -> dict[str, str]:
+    """The seed's title and two bullets (its first four lines) and their English references,
+    written into ``folder``: the ``articles`` and ``references`` keys of a config there."""
+    head = SEED.read_text(encoding="utf-8").splitlines()[:4]
+    (folder / SEED.name).write_text("\n".join(head) + "\n", encoding="utf-8")
+    references = (REPO / "references" / f"{SEED.stem}.en.jsonl").read_text().splitlines()
+    kept = [line for line in references if re.search(r'"segment_id": "(title|bullet-\d)"', line)]
+    (folder / "references.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return {"articles": SEED.name, "references": "references.jsonl"}
 
 
 def write_config(folder: Path, systems: list[dict], **extra) -> Path:

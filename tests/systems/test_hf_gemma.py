@@ -18,8 +18,8 @@ from harness.systems.hf_causal import HFCausalParams
 from harness.systems.hf_loading import CONVERSION_MARKER, ModelSource, converted_folder
 from harness.tasks import Task
 
-from ..conftest import REPO, SEED
-from .conftest import run_cli
+from ..conftest import REPO
+from .conftest import run_cli, seed_title_and_bullets
 
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -29,15 +29,9 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 def gemma_run(tmp_path_factory):
     """The title and bullets of the seed (its first four lines) and their references."""
     folder = tmp_path_factory.mktemp("gemma")
-    head = SEED.read_text(encoding="utf-8").splitlines()[:4]
-    (folder / SEED.name).write_text("\n".join(head) + "\n", encoding="utf-8")
-    references = (REPO / "references" / f"{SEED.stem}.en.jsonl").read_text().splitlines()
-    kept = [line for line in references if re.search(r'"segment_id": "(title|bullet-\d)"', line)]
-    (folder / "references.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
     shipped = yaml.safe_load((REPO / "configs" / "gemma-3-270m-hf.yaml").read_text())
     config = {
-        "articles": SEED.name,
-        "references": "references.jsonl",
+        **seed_title_and_bullets(folder),
         "systems": shipped["systems"],
         "metrics": ["bleu", "chrf", "ter"],
     }

@@ -20,8 +20,8 @@ from harness.models.packaged import fetch
 from harness.records import Example, Task
 from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version
 
-from ..conftest import REPO, SEED
-from .conftest import run_cli
+from ..conftest import REPO
+from .conftest import run_cli, seed_title_and_bullets
 
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -37,14 +37,8 @@ def shipped_system() -> dict:
 def gemma_runs(tmp_path_factory):
     """Two runs of the shipped config on the title and bullets of the seed (first four lines)."""
     folder = tmp_path_factory.mktemp("gemma-llama-cpp")
-    head = SEED.read_text(encoding="utf-8").splitlines()[:4]
-    (folder / SEED.name).write_text("\n".join(head) + "\n", encoding="utf-8")
-    references = (REPO / "references" / f"{SEED.stem}.en.jsonl").read_text().splitlines()
-    kept = [line for line in references if re.search(r'"segment_id": "(title|bullet-\d)"', line)]
-    (folder / "references.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
     config = {
-        "articles": SEED.name,
-        "references": "references.jsonl",
+        **seed_title_and_bullets(folder),
         "systems": [{**shipped_system(), "max_new_tokens": 48}],
         "metrics": ["bleu", "chrf", "ter"],
     }

@@ -26,8 +26,8 @@ import yaml
 from harness.models.cache import default_cache_dir
 from harness.models.packaged import fetch
 
-from ..conftest import REPO, SEED, free_port
-from .conftest import outputs_by_segment, run_cli, write_config
+from ..conftest import REPO, free_port
+from .conftest import outputs_by_segment, run_cli, seed_title_and_bullets, write_config
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
@@ -68,14 +68,8 @@ def tail(log: Path) -> str:
 def three_segments(folder: Path, systems: list[dict], **extra) -> Path:
     """A config over the seed's title and two bullets (its first four lines) and their
     references."""
-    head = SEED.read_text(encoding="utf-8").splitlines()[:4]
-    (folder / SEED.name).write_text("\n".join(head) + "\n", encoding="utf-8")
-    references = (REPO / "references" / f"{SEED.stem}.en.jsonl").read_text().splitlines()
-    kept = [line for line in references if re.search(r'"segment_id": "(title|bullet-\d)"', line)]
-    (folder / "references.jsonl").write_text("\n".join(kept) + "\n", encoding="utf-8")
     config = {
-        "articles": SEED.name,
-        "references": "references.jsonl",
+        **seed_title_and_bullets(folder),
         "systems": systems,
         "metrics": ["chrf"],
         **extra,
