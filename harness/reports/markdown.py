@@ -147,6 +147,25 @@ def _hardware_line(hardware: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+COMPARISON_HEADER = ("baseline", "system", "task", "metric", "Δ", "95% CI", "p", "test", "verdict")
+
+
+def comparison_rows(entries: Sequence[dict[str, Any]], alpha: float) -> list[tuple[str, ...]]:
+    """The report's ``comparisons`` as text cells under :data:`COMPARISON_HEADER`: one table
+    for report.md and the terminal."""
+    rows = []
+    for e in entries:
+        ci = "n/a" if e["ci_low"] is None else f"[{e['ci_low']:+.2f}, {e['ci_high']:+.2f}]"
+        p = "n/a" if e["p_value"] is None else f"{e['p_value']:.4f}"
+        task = e["task"] + (f" ({e['corpus']})" if e.get("corpus") else "")
+        verdict = verdict_of(e["metric"], e["delta"], e["p_value"], alpha)
+        rows.append(
+            (e["baseline"], e["system"], task, e["metric"], f"{e['delta']:+.2f}", ci, p,
+             e["test"], verdict)
+        )
+    return rows
+
+
 def comparisons_markdown(entries: Sequence[dict[str, Any]], alpha: float) -> list[str]:
     """The report's ``comparisons`` as a Markdown section (empty when there are none)."""
     if not entries:
@@ -157,27 +176,8 @@ def comparisons_markdown(entries: Sequence[dict[str, Any]], alpha: float) -> lis
         "",
         f"Δ = system − baseline with its 95% paired-bootstrap CI; verdict at α = {alpha:g}.",
         "",
-        "| baseline | system | task | metric | Δ | 95% CI | p | test | verdict |",
-        "|---|---|---|---|---|---|---|---|---|",
+        _row(COMPARISON_HEADER),
+        "|" + "---|" * len(COMPARISON_HEADER),
     ]
-    for e in entries:
-        ci = "n/a" if e["ci_low"] is None else f"[{e['ci_low']:+.2f}, {e['ci_high']:+.2f}]"
-        p = "n/a" if e["p_value"] is None else f"{e['p_value']:.4f}"
-        task = e["task"] + (f" ({e['corpus']})" if e.get("corpus") else "")
-        verdict = verdict_of(e["metric"], e["delta"], e["p_value"], alpha)
-        lines.append(
-            _row(
-                (
-                    e["baseline"],
-                    e["system"],
-                    task,
-                    e["metric"],
-                    f"{e['delta']:+.2f}",
-                    ci,
-                    p,
-                    e["test"],
-                    verdict,
-                )
-            )
-        )
+    lines += [_row(row) for row in comparison_rows(entries, alpha)]
     return lines

@@ -33,6 +33,7 @@ from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
 from harness.systems.hf_loading import ModelSource, known_packaged_model
+from harness.systems.llama_cpp_kernels import KernelPlan, model_params_for, this_build_plan
 from harness.systems.prompting import PromptKeys, cut_at_stop
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ class LlamaCppParams(SystemParams, PromptKeys):
     n_threads: int | None = Field(default=None, ge=1)  # None: llama.cpp's choice
     seed: int = 0
     max_new_tokens: int = Field(default=256, ge=1)
+    # llama.cpp's AMX kernels crash (harness.systems.llama_cpp_kernels): a build that has them
+    # is loaded without extra buffer types unless this says the build is known to be safe
+    allow_amx: bool = False
 
     @field_validator("model")
     @classmethod
@@ -96,11 +100,14 @@ class LlamaCpp(System):
     params_model = LlamaCppParams
     params: LlamaCppParams
     tasks = frozenset(Task)
+    # which kernels may run is how the run executes, not what the system is
+    not_in_fingerprint = System.not_in_fingerprint | {"allow_amx"}
 
     def __init__(self, params: SystemParams, base_dir: Path) -> None:
         super().__init__(params, base_dir)
         self.source = ModelSource.of(self.params.model, self.params.model_cache_dir, base_dir)
         self._llama: Llama | None = None
+        self.kernels: KernelPlan | None = None
         self.load_seconds = 0.0
         self.generate_seconds = 0.0
         self.prompt_tokens = 0
@@ -121,15 +128,19 @@ class LlamaCpp(System):
             started = time.perf_counter()
             gguf = self.gguf_file()
             _route_llama_cpp_log()
+            self.kernels = this_build_plan(self.params.allow_amx)
+            if self.kernels.warning:
+                log.warning("%s: %s", self.name, self.kernels.warning)
             try:
-                self._llama = Llama(
-                    model_path=str(gguf),
-                    n_ctx=self.params.n_ctx,
-                    n_batch=self.params.n_batch,
-                    n_threads=self.params.n_threads,
-                    seed=self.params.seed,
-                    verbose=False,
-                )
+                with model_params_for(self.kernels):
+                    self._llama = Llama(
+                        model_path=str(gguf),
+                        n_ctx=self.params.n_ctx,
+                        n_batch=self.params.n_batch,
+                        n_threads=self.params.n_threads,
+                        seed=self.params.seed,
+                        verbose=False,
+                    )
             except ValueError as exc:
                 raise HarnessError(f"cannot load GGUF model {gguf}: {exc}") from None
             # freed before the interpreter tears its modules down: llama-cpp-python's own
@@ -230,4 +241,5 @@ class LlamaCpp(System):
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "tokens_per_s": round(self.completion_tokens / seconds, 2) if seconds else None,
+            "kernels": None if self.kernels is None else self.kernels.describe(),
         }
