@@ -392,9 +392,14 @@ def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
 
 @app.command("list")
 def list_plugins() -> None:
-    """List the system types and metrics."""
+    """List the system types, metrics, corpus formats and executors (built in and plug-ins)."""
+    from harness.config import EXECUTORS
+    from harness.corpus.formats import CORPUS_FORMATS
+
     stdout.print("system types: " + ", ".join(SYSTEMS.names()))
     stdout.print("metrics: " + ", ".join(METRICS.names()))
+    stdout.print("corpus formats: " + ", ".join(CORPUS_FORMATS.names()))
+    stdout.print("executors: " + ", ".join(EXECUTORS.names()))
 
 
 def main() -> None:
