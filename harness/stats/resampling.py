@@ -18,15 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
 from harness.metrics.base import Metric
+from harness.stats.settings import (
+    AR_TRIALS,
+    BOOTSTRAP_RESAMPLES,
+    SEED,
+    Resample,
+    bootstrap_signature,
+)
 
-BOOTSTRAP_RESAMPLES = 1000
-AR_TRIALS = 10000
-SEED = 12345
+__all__ = ["AR_TRIALS", "BOOTSTRAP_RESAMPLES", "SEED", "Resample", "bootstrap_signature"]
 
 
 @dataclass(frozen=True)
@@ -35,22 +39,6 @@ class Interval:
 
     low: float
     high: float
-
-
-class Resample(StrEnum):
-    """What one bootstrap draw (or randomization swap) takes: a segment or a whole article."""
-
-    SEGMENT = "segment"
-    ARTICLE = "article"
-
-
-def bootstrap_signature(
-    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED, resample: str = Resample.SEGMENT
-) -> str:
-    """The signature suffix that makes an interval reproducible (sacrebleu's spelling, plus
-    ``|resample:article`` when whole articles are drawn; sacrebleu only draws segments)."""
-    suffix = f"|bs:{resamples}|rs:{seed}"
-    return suffix if resample == Resample.SEGMENT else f"{suffix}|resample:{resample}"
 
 
 BLOCK_ELEMENTS = 1 << 24  # draws per block: 16M, so FLORES-sized sets take one block
