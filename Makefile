@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean browser qwen-model
+.PHONY: demo test check lint install clean browser qwen-model
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ demo: $(STAMP)
 
 test: lint browser
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
+
+# The everyday inner loop: the unit tests, without the files that run real models, servers, the
+# browser or Ray (tests/conftest.py, SLOW_FILES); `make test` runs everything.
+check: $(STAMP)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q -m 'not slow'
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layout's rules
 lint: $(STAMP)

@@ -192,14 +192,13 @@ def run(
     from harness.run.evaluate import evaluate, open_cache, prepare
     from harness.run.executors import make_executor, override_settings
     from harness.run.folder import RunFolder, check_out_dir, default_run_dir
-    from harness.verdicts.gate import GateRun
 
     # usage errors in the baseline or gate surface before any model runs
-    gating = (
-        GateRun.load(baseline, gate, allow_different_data=allow_different_data)
-        if baseline or gate
-        else None
-    )
+    gating = None
+    if baseline or gate:
+        from harness.verdicts.gate import GateRun
+
+        gating = GateRun.load(baseline, gate, allow_different_data=allow_different_data)
     if out is not None:
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
