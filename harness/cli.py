@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from collections.abc import Callable
 from enum import StrEnum
@@ -24,6 +25,27 @@ if TYPE_CHECKING:
 
     from harness.run.cache import OutputCache
     from harness.run.evaluate import Prepared
+
+#: names this module imported at its top before each command imported its own: resolved on
+#: first use (scripts and tests that patch or import them here keep working)
+_IMPORTED_ON_USE = {
+    "load_config": "harness.config",
+    "prepare": "harness.run.evaluate",
+    "evaluate": "harness.run.evaluate",
+    "open_cache": "harness.run.evaluate",
+    "make_executor": "harness.run.executors",
+    "override_settings": "harness.run.executors",
+    "rerender": "harness.reports.write",
+    "METRICS": "harness.metrics",
+    "SYSTEMS": "harness.systems",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _IMPORTED_ON_USE:
+        return getattr(importlib.import_module(_IMPORTED_ON_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 app = typer.Typer(
     add_completion=False,
