@@ -54,6 +54,7 @@ def run_child(command: list[str], tree: Path = REPO) -> tuple[float, float, floa
         capture_output=True,
         text=True,
         env=env,
+        cwd=tempfile.gettempdir(),  # `python -m` puts the working folder first on sys.path
     )
     seconds, kib, cpu = result.stdout.split()
     return float(seconds), int(kib) / 1024, float(cpu)
