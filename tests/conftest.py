@@ -65,14 +65,17 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-#: Test files that run real models, servers, a browser, a Ray cluster, killed subprocesses or
-#: FLORES-sized statistics. They carry the ``slow`` marker: `make check` (``pytest -m "not
-#: slow"``) leaves them out for a fast inner loop; `make test` runs everything.
+#: Test files that run real models, servers, a browser, a Ray cluster, killed subprocesses, pip,
+#: or FLORES-sized statistics and calibration trials. They carry the ``slow`` marker: `make
+#: check` (``pytest -m "not slow"``) leaves them out for a fast inner loop; `make test` runs
+#: everything.
 SLOW_FILES = frozenset(
     {
         "reports/html/test_browser.py",
+        "run/test_corpora_run.py",
         "run/test_ray_executor.py",
         "run/test_resume.py",
+        "stats/test_calibration.py",
         "stats/test_sacrebleu_agreement.py",
         "systems/test_ct2.py",
         "systems/test_hf_causal.py",
@@ -80,6 +83,7 @@ SLOW_FILES = frozenset(
         "systems/test_hf_seq2seq.py",
         "systems/test_llama_cpp.py",
         "systems/test_openai_servers.py",
+        "test_plugin_package.py",
     }
 )
 
