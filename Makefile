@@ -21,7 +21,7 @@ LLAMA_CPP_CMAKE   := -DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2
 LLAMA_CPP_KEY     := $(shell printf '%s' '$(LLAMA_CPP_VERSION) $(LLAMA_CPP_CMAKE)' | sha256sum | cut -c1-16)
 LLAMA_CPP_WHEELS  := $(HOME)/.cache/harness/wheels/llama-cpp-python-$(LLAMA_CPP_KEY)
 
-.PHONY: demo test lint install install-demo sysinfo clean browser qwen-model llama-cpp
+.PHONY: demo test check lint install install-demo sysinfo clean browser qwen-model llama-cpp
 
 $(DEMO_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,11 @@ demo: $(DEMO_STAMP)
 
 test: lint browser sysinfo
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q
+
+# The everyday inner loop: the unit tests, without the files that run real models, servers, the
+# browser or Ray (tests/conftest.py, SLOW_FILES); `make test` runs everything.
+check: $(STAMP)
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q -m 'not slow'
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layout's rules
 lint: $(STAMP)

@@ -41,19 +41,20 @@ print(time.perf_counter() - started, usage.ru_maxrss, usage.ru_utime + usage.ru_
 """
 
 
-def run_child(command: list[str]) -> tuple[float, float, float]:
+def run_child(command: list[str], tree: Path = REPO) -> tuple[float, float, float]:
     """Wall seconds, peak RSS (MiB) and CPU seconds (user + system, the scoring workers
     included) of one command, measured in a fresh parent process
     (RUSAGE_CHILDREN keeps the maximum over all children, so each gets its own parent; for
     harness that is its main process, the largest: scoring workers are forked from it and
     share its pages)."""
-    env = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(
         [sys.executable, "-c", _MEASURE, *command],
         check=True,
         capture_output=True,
         text=True,
         env=env,
+        cwd=tempfile.gettempdir(),  # `python -m` puts the working folder first on sys.path
     )
     seconds, kib, cpu = result.stdout.split()
     return float(seconds), int(kib) / 1024, float(cpu)
@@ -66,6 +67,12 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (median)")
     parser.add_argument("--no-warm-up", action="store_true", help="skip the untimed warm-up round")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="also time `harness run` from this other checkout (e.g. `git worktree add` of an "
+        "older commit), side by side in each round: before/after on the same load",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -106,7 +113,10 @@ metrics: [bleu, chrf, ter]
         if not args.no_warm_up:
             run_child(harness_command)  # untimed
             run_child(sacrebleu_command)
+            if args.before:
+                run_child(harness_command, args.before)
         rounds = []
+        befores = []
         for number in range(args.rounds):
             harness_s, harness_mib, harness_cpu = run_child(harness_command)
             sacrebleu_s, sacrebleu_mib, sacrebleu_cpu = run_child(sacrebleu_command)
@@ -118,6 +128,14 @@ metrics: [bleu, chrf, ter]
                 f" ratio {harness_s / sacrebleu_s:.2f}",
                 flush=True,
             )
+            if args.before:
+                before_s, _, before_cpu = run_child(harness_command, args.before)
+                befores.append(before_s / sacrebleu_s)
+                print(
+                    f"         before: harness {before_s:6.2f} s ({before_cpu:6.2f} s CPU),"
+                    f" ratio {before_s / sacrebleu_s:.2f}",
+                    flush=True,
+                )
         size = (work / "run" / "report.json").stat().st_size / 2**20
     harness_s = statistics.median(r[0] for r in rounds)
     sacrebleu_s = statistics.median(r[2] for r in rounds)
@@ -135,6 +153,11 @@ metrics: [bleu, chrf, ter]
         f"  time ratio harness/sacrebleu: median of rounds {statistics.median(ratios):.2f}"
         f" (rounds: {', '.join(f'{x:.2f}' for x in ratios)})"
     )
+    if befores:
+        print(
+            f"  before ({args.before}): median of rounds {statistics.median(befores):.2f}"
+            f" (rounds: {', '.join(f'{x:.2f}' for x in befores)})"
+        )
 
 
 if __name__ == "__main__":

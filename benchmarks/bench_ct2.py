@@ -38,6 +38,7 @@ from harness.records import Example, Task
 from harness.systems.base import System
 from harness.systems.ct2 import CT2, CT2Params
 from harness.systems.hf_seq2seq import HFSeq2Seq, HFSeq2SeqParams
+from tests.systems.spm_marian import build_spm_marian
 
 REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores"
@@ -47,52 +48,20 @@ SPM_PIECES = 8_000
 
 def build_model(folder: Path, timed: int) -> None:
     """The random opus-mt-sized Marian and its MarianTokenizer (see the module docstring)."""
-    import sentencepiece as spm
-    import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
-
     built = folder / "bench-build.json"  # which sentences were left out of the tokenizer
     if built.is_file() and json.loads(built.read_text()) == {"timed": timed}:
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    work = Path(tempfile.mkdtemp(prefix="bench-ct2-spm-"))
     lines = []
     for name in ("flores101.devtest.ara", "flores101.devtest.eng"):
         lines += (FLORES / name).read_text(encoding="utf-8").splitlines()[timed:]
-    (work / "train.txt").write_text("\n".join(lines), encoding="utf-8")
-    spm.SentencePieceTrainer.train(
-        input=str(work / "train.txt"),
-        model_prefix=str(work / "spm"),
-        vocab_size=SPM_PIECES,
-        model_type="unigram",
-        character_coverage=1.0,
-        eos_id=0,
-        unk_id=1,
-        bos_id=-1,
-        pad_id=-1,
-        hard_vocab_limit=False,
-        minloglevel=2,
-    )
-    processor = spm.SentencePieceProcessor(model_file=str(work / "spm.model"))
-    vocab = {processor.id_to_piece(i): i for i in range(processor.get_piece_size())}
-    while len(vocab) < VOCAB - 1:
-        vocab[f"<filler_{len(vocab)}>"] = len(vocab)
-    vocab["<pad>"] = len(vocab)
-    (work / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = MarianTokenizer(
-        source_spm=str(work / "spm.model"),
-        target_spm=str(work / "spm.model"),
-        vocab=str(work / "vocab.json"),
+    build_spm_marian(
+        folder,
+        lines,
+        pieces=SPM_PIECES,
         model_max_length=512,
-    )
-    tokenizer.save_pretrained(folder)
-    config = MarianConfig(
-        vocab_size=len(tokenizer),
-        pad_token_id=tokenizer.pad_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-        decoder_start_token_id=tokenizer.pad_token_id,
-        forced_eos_token_id=tokenizer.eos_token_id,
+        vocab_size=VOCAB,
         d_model=512,
         encoder_layers=6,
         decoder_layers=6,
@@ -104,9 +73,6 @@ def build_model(folder: Path, timed: int) -> None:
         scale_embedding=True,
         share_encoder_decoder_embeddings=True,
     )
-    torch.manual_seed(0)
-    MarianMTModel(config).save_pretrained(folder)
-    shutil.rmtree(work)
     built.write_text(json.dumps({"timed": timed}))
 
 

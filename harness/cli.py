@@ -3,49 +3,49 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
-from harness.atomic import atomic_write_text
-from harness.config import load_config
-from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.errors import HarnessError
-from harness.metrics import METRICS
 from harness.models.cli import models_app
-from harness.report_file import REPORT_NAME
-from harness.reports.markdown import comparison_rows, results_tables
-from harness.reports.write import rerender
-from harness.run.cache import (
-    DATABASE_NAME,
-    DEFAULT_CACHE_DIR,
-    CorruptCache,
-    OutputCache,
-    delete_database,
-)
-from harness.run.evaluate import Prepared, evaluate, open_cache, prepare
-from harness.run.executors import make_executor, override_settings
-from harness.run.folder import RunFolder, check_out_dir, default_run_dir
-from harness.run.runner import cached_count
-from harness.stats import PairedTest, Resample
-from harness.systems import SYSTEMS
-from harness.verdicts.verdict import report_alpha
+from harness.run.cache import DEFAULT_CACHE_DIR
+from harness.stats.settings import PairedTest, Resample
+
+# Each command imports what it runs, so `harness --help` and a mistyped command start fast.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from harness.run.cache import OutputCache
+    from harness.run.evaluate import Prepared
+
+#: names this module imported at its top before each command imported its own: resolved on
+#: first use (scripts and tests that patch or import them here keep working)
+_IMPORTED_ON_USE = {
+    "load_config": "harness.config",
+    "prepare": "harness.run.evaluate",
+    "evaluate": "harness.run.evaluate",
+    "open_cache": "harness.run.evaluate",
+    "make_executor": "harness.run.executors",
+    "override_settings": "harness.run.executors",
+    "rerender": "harness.reports.write",
+    "METRICS": "harness.metrics",
+    "SYSTEMS": "harness.systems",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _IMPORTED_ON_USE:
+        return getattr(importlib.import_module(_IMPORTED_ON_USE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 app = typer.Typer(
     add_completion=False,
@@ -84,6 +84,9 @@ class _Interrupted:
             return "interrupted before any output was computed"
         if self.cache_dir is None:
             return "interrupted: this run has no output cache, so nothing is kept for a rerun"
+        from harness.run.cache import OutputCache
+        from harness.run.runner import cached_count
+
         with OutputCache(self.cache_dir) as cache:  # a fresh connection: counts what committed
             kept = cached_count(self.prepared.plan, self.prepared.systems, cache)
         return (
@@ -110,12 +113,32 @@ def interruptible(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class _RateColumn(ProgressColumn):
-    """Outputs per second (for a served model, requests per second)."""
+def _progress() -> Progress:
+    """The progress bar of a run, with outputs per second (for a served model, requests)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.text import Text
 
-    def render(self, task: Any) -> Text:
-        speed = task.finished_speed or task.speed
-        return Text("" if speed is None else f"{speed:.2f}/s", style="progress.data.speed")
+    class _RateColumn(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            speed = task.finished_speed or task.speed
+            return Text("" if speed is None else f"{speed:.2f}/s", style="progress.data.speed")
+
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    )
 
 
 def _warn(message: str) -> None:
@@ -128,6 +151,10 @@ class ExecutorType(StrEnum):
 
 
 def _print_results(report: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    from harness.reports.markdown import results_tables
+
     for task, (header, rows) in results_tables(report).items():
         table = Table(title=f"{report['provenance']['run_name']}: {task}")
         for column in header:
@@ -140,6 +167,11 @@ def _print_results(report: dict[str, Any]) -> None:
 
 def _print_comparisons(report: dict[str, Any]) -> None:
     """The paired comparisons, a table per task, narrow enough for an 80-column terminal."""
+    from rich.table import Table
+
+    from harness.reports.markdown import comparison_rows
+    from harness.verdicts.verdict import report_alpha
+
     by_task: dict[str, list[tuple[str, ...]]] = {}
     comparisons = report.get("comparisons") or []
     for cells in comparison_rows(comparisons, report_alpha(report)):
@@ -201,14 +233,18 @@ def run(
 
     With --baseline and/or --gate, then compare and gate as `harness compare` does.
     """
-    from harness.verdicts.gate import GateRun
+    from harness.config import load_config
+    from harness.report_file import REPORT_NAME
+    from harness.run.evaluate import evaluate, open_cache, prepare
+    from harness.run.executors import make_executor, override_settings
+    from harness.run.folder import RunFolder, check_out_dir, default_run_dir
 
     # usage errors in the baseline or gate surface before any model runs
-    gating = (
-        GateRun.load(baseline, gate, allow_different_data=allow_different_data)
-        if baseline or gate
-        else None
-    )
+    gating = None
+    if baseline or gate:
+        from harness.verdicts.gate import GateRun
+
+        gating = GateRun.load(baseline, gate, allow_different_data=allow_different_data)
     if out is not None:
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
@@ -218,15 +254,7 @@ def run(
     cache = open_cache(prepared, cache_dir, enabled=not no_cache)
     _interrupted.prepared, _interrupted.cache_dir = prepared, cache.folder if cache else None
     out_dir = out or default_run_dir(prepared.config.name)
-    progress = Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-    )
+    progress = _progress()
     folder = RunFolder(out_dir, prepared.config, cache.folder if cache else None, replace=force)
     with progress, folder, make_executor(settings) as running:
         task = progress.add_task("generating", total=len(prepared.plan))
@@ -294,6 +322,9 @@ def compare(
 @user_errors
 def validate(config: Annotated[Path, typer.Argument(help="Run config (YAML).")]) -> None:
     """Check CONFIG, its articles, references and output files without running any model."""
+    from harness.config import load_config
+    from harness.run.evaluate import prepare
+
     prepared = prepare(load_config(config))
     for message in prepared.warnings:
         _warn(message)
@@ -311,6 +342,8 @@ def segments(
     paths: Annotated[list[str], typer.Argument(help="Article files, folders or globs.")],
 ) -> None:
     """Print every segment of the articles as JSON lines."""
+    from harness.corpus.seed_reader import expand_article_paths, read_article
+
     for spec in paths:
         for path in expand_article_paths(spec, Path.cwd()):
             article = read_article(path)
@@ -332,6 +365,7 @@ def leaderboard(
     ] = None,
 ) -> None:
     """One Markdown table of every system in RUNS, with confidence intervals."""
+    from harness.atomic import atomic_write_text
     from harness.reports.leaderboard import build_leaderboard, load_runs, render_markdown
 
     text = render_markdown(build_leaderboard(load_runs(runs), sort))
@@ -355,6 +389,8 @@ def report(
     run_dir: Annotated[Path, typer.Argument(help="A run folder (holding report.json).")],
 ) -> None:
     """Re-render the reports of RUN_DIR from its report.json, without running any model."""
+    from harness.reports.write import rerender
+
     _print_results(rerender(run_dir))
     stdout.print(f"re-rendered the reports in {run_dir}", highlight=False)
 
@@ -365,6 +401,8 @@ CacheDirOption = Annotated[Path, typer.Option("--cache-dir", help="Output cache 
 
 
 def _existing_cache(cache_dir: Path) -> OutputCache:
+    from harness.run.cache import DATABASE_NAME, OutputCache
+
     if not (cache_dir / DATABASE_NAME).is_file():
         raise HarnessError(f"{cache_dir}: no output cache here")
     return OutputCache(cache_dir)
@@ -395,6 +433,8 @@ def cache_stats(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
 @user_errors
 def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
     """Delete every output in the cache (a corrupted database is deleted whole)."""
+    from harness.run.cache import CorruptCache, delete_database
+
     try:
         cache = _existing_cache(cache_dir)
     except CorruptCache:
@@ -412,9 +452,16 @@ def cache_clear(cache_dir: CacheDirOption = DEFAULT_CACHE_DIR) -> None:
 
 @app.command("list")
 def list_plugins() -> None:
-    """List the system types and metrics."""
+    """List the system types, metrics, corpus formats and executors (built in and plug-ins)."""
+    from harness.config import EXECUTORS
+    from harness.corpus.formats import CORPUS_FORMATS
+    from harness.metrics import METRICS
+    from harness.systems import SYSTEMS
+
     stdout.print("system types: " + ", ".join(SYSTEMS.names()))
     stdout.print("metrics: " + ", ".join(METRICS.names()))
+    stdout.print("corpus formats: " + ", ".join(CORPUS_FORMATS.names()))
+    stdout.print("executors: " + ", ".join(EXECUTORS.names()))
 
 
 def main() -> None:

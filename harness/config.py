@@ -8,14 +8,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from harness.corpus.spec import SPEC_BY_FORMAT, CorpusSpec, SeedCorpus
+from harness.corpus.formats import CORPUS_FORMATS, CorpusFormat
+from harness.corpus.spec import CorpusEntry, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import DEFAULT_METRICS, METRICS, Metric, make_metric
 from harness.records import Task
+from harness.registry import Registry
 from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.systems import SYSTEMS, System, SystemParams
 from harness.yaml_input import Loc, Locator, read_yaml_mapping
@@ -34,6 +36,14 @@ class CompareSettings(BaseModel):
     resample: Resample = Resample.SEGMENT
 
 
+#: where batches run, by ``executor.type``: the built-in executors plus those installed packages
+#: declare in the ``harness.executors`` entry-point group (``harness.run.executors.Executor``
+#: subclasses, built with the :class:`ExecutorSettings`)
+EXECUTORS: Registry[Any] = Registry("executor", entry_point_group="harness.executors")
+EXECUTORS.register("local", "harness.run.executors:LocalExecutor")
+EXECUTORS.register("ray", "harness.run.executors:RayExecutor")
+
+
 class ExecutorSettings(BaseModel):
     """The config's ``executor`` key: where model batches run (see harness/run/executors.py).
 
@@ -43,7 +53,7 @@ class ExecutorSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["local", "ray"] = "local"
+    type: str = "local"
     #: Ray cluster address ("auto", "ray://head:10001"); none: start a Ray instance here
     address: str | None = None
     num_actors: int = Field(default=2, ge=1)
@@ -54,10 +64,20 @@ class ExecutorSettings(BaseModel):
     #: Ray runtime_env for the workers (pip packages, env_vars, working_dir, py_modules)
     runtime_env: dict[str, Any] | None = None
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if not EXECUTORS.knows(value):
+            known = EXECUTORS.names()
+            raise ValueError(
+                f"unknown executor '{value}'{did_you_mean(value, known)}; known: {', '.join(known)}"
+            )
+        return value
+
     @model_validator(mode="after")
     def _ray_keys_need_ray(self) -> ExecutorSettings:
         given = sorted(self.model_fields_set - {"type"})
-        if self.type == "local" and given:
+        if self.type != "ray" and given:
             raise ValueError(f"{', '.join(given)}: only for executor type 'ray'")
         return self
 
@@ -87,7 +107,7 @@ class RunConfig:
     name: str
     sha256: str
     data: dict[str, Any]
-    corpora: tuple[CorpusSpec, ...]
+    corpora: tuple[CorpusEntry, ...]
     systems: tuple[SystemParams, ...]
     metrics: tuple[str, ...]
     #: options of metrics given as ``{name: chrf, word_order: 0}``; absent = defaults
@@ -130,7 +150,26 @@ def _system_params(entry: Any, index: int, locator: Locator) -> SystemParams:
     return params
 
 
-def _corpus_specs(top: _ConfigFile, locator: Locator) -> tuple[CorpusSpec, ...]:
+def _corpus_format(name: object, loc: Loc, locator: Locator) -> type[CorpusFormat]:
+    """The format a ``corpus:`` entry names: built in, a plug-in's entry point, or (configs
+    only) an import path."""
+    name = str(name)
+    if not CORPUS_FORMATS.knows(name):
+        known = CORPUS_FORMATS.names()
+        raise locator.error(
+            (*loc, "format"),
+            f"unknown corpus format '{name}'{did_you_mean(name, known)}; known: {', '.join(known)}",
+        )
+    try:
+        found = CORPUS_FORMATS.get(name)
+    except HarnessError as exc:
+        raise locator.error((*loc, "format"), str(exc)) from None
+    if not (isinstance(found, type) and issubclass(found, CorpusFormat)):
+        raise locator.error((*loc, "format"), f"'{name}' is not a CorpusFormat subclass")
+    return found
+
+
+def _corpus_specs(top: _ConfigFile, locator: Locator) -> tuple[CorpusEntry, ...]:
     """The ``corpus:`` entries, or the one seed corpus of ``articles:``/``references:``."""
     if top.corpus is None:
         if top.articles is None:
@@ -142,25 +181,17 @@ def _corpus_specs(top: _ConfigFile, locator: Locator) -> tuple[CorpusSpec, ...]:
             ("articles" if top.articles is not None else "references",),
             "use either 'articles'/'references' or 'corpus', not both",
         )
-    specs: list[CorpusSpec] = []
+    specs: list[CorpusEntry] = []
     for index, entry in enumerate(top.corpus):
         loc: Loc = ("corpus", index)
         if not isinstance(entry, dict):
             raise locator.error(loc, "each corpus must be a mapping with name and format")
         if "format" not in entry:
             raise locator.error(loc, "missing required key 'format'")
-        model = SPEC_BY_FORMAT.get(str(entry["format"]))
-        if model is None:
-            hint = did_you_mean(str(entry["format"]), SPEC_BY_FORMAT)
-            raise locator.error(
-                (*loc, "format"),
-                f"unknown corpus format '{entry['format']}'{hint}; "
-                f"known: {', '.join(SPEC_BY_FORMAT)}",
-            )
-        spec = locator.validate(model, entry, loc)
+        spec = locator.validate(_corpus_format(entry["format"], loc, locator).spec, entry, loc)
         if any(s.name == spec.name for s in specs):
             raise locator.error((*loc, "name"), f"duplicate corpus name '{spec.name}'")
-        specs.append(spec)  # type: ignore[arg-type]
+        specs.append(spec)
     return tuple(specs)
 
 

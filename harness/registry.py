@@ -76,8 +76,9 @@ class Registry(Generic[T]):
         return isinstance(name, str) and self.registered(name)
 
     def knows(self, name: str) -> bool:
-        """Registered, or an import path (``"module:attribute"``) that :meth:`get` will try."""
-        return name in self._targets or _is_import_path(name)
+        """Registered (built in or an entry point), or an import path (``"module:attribute"``)
+        that :meth:`get` will try."""
+        return self.registered(name) or _is_import_path(name)
 
     def get(self, name: str) -> T:
         """Import and return the implementation registered as ``name``, or (configs only) the

@@ -63,3 +63,40 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "same": make_report(folder, "same", degrade=False),
         "degraded": make_report(folder, "degraded", degrade=True),
     }
+
+
+#: Test files that run real models, servers, a browser, a Ray cluster, killed subprocesses, pip,
+#: or FLORES-sized statistics and calibration trials. They carry the ``slow`` marker: `make
+#: check` (``pytest -m "not slow"``) leaves them out for a fast inner loop; `make test` runs
+#: everything.
+SLOW_FILES = frozenset(
+    {
+        "reports/html/test_browser.py",
+        "run/test_corpora_run.py",
+        "run/test_ray_executor.py",
+        "run/test_resume.py",
+        "stats/test_calibration.py",
+        "stats/test_sacrebleu_agreement.py",
+        "systems/test_ct2.py",
+        "systems/test_hf_causal.py",
+        "systems/test_hf_gemma.py",
+        "systems/test_hf_seq2seq.py",
+        "systems/test_llama_cpp.py",
+        "systems/test_openai_servers.py",
+        "test_plugin_package.py",
+    }
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: real models, servers, browser, Ray or large data (not in `make check`)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        path = Path(item.fspath)
+        if path.is_relative_to(tests) and path.relative_to(tests).as_posix() in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

@@ -6,10 +6,11 @@ from pathlib import Path
 
 from harness.corpus.article import Article
 from harness.corpus.corpus import Corpus
+from harness.corpus.formats import CORPUS_FORMATS
 from harness.corpus.references import check_alignment, load_references, reference_files
 from harness.corpus.seed_reader import expand_article_paths, read_article
 from harness.corpus.selection import describe_selection, select_indices
-from harness.corpus.spec import CorpusSpec, ParallelCorpus, SeedCorpus
+from harness.corpus.spec import CorpusEntry, SeedCorpus
 from harness.errors import HarnessError
 from harness.provenance import file_sha256
 
@@ -49,17 +50,8 @@ def load_seed_corpus(spec: SeedCorpus, base: Path) -> Corpus:
     return corpus
 
 
-def load_corpus(spec: CorpusSpec, base: Path) -> Corpus:
-    """Load one ``corpus:`` entry of a config."""
-    if isinstance(spec, SeedCorpus):
-        corpus = load_seed_corpus(spec, base)
-    elif isinstance(spec, ParallelCorpus):
-        from harness.corpus.parallel import load_parallel
-
-        corpus = load_parallel(spec, base)
-    else:
-        from harness.corpus.collection import load_collection
-
-        corpus = load_collection(spec, base)
+def load_corpus(spec: CorpusEntry, base: Path) -> Corpus:
+    """Load one ``corpus:`` entry of a config, by its format (built in or a plug-in)."""
+    corpus = CORPUS_FORMATS.get(spec.format)().load(spec, base)  # type: ignore[attr-defined]
     corpus.warnings.extend(corpus.empty_reference_warnings())
     return corpus

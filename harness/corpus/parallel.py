@@ -3,8 +3,9 @@ more reference files, and optionally a document-id file that groups lines into a
 
 Segment ids are the 1-based line numbers, as strings, so outputs and scores can be matched
 back to the files. Without a document-id file the whole set is one article named after the
-corpus. Files are streamed through ``datasets``; a file whose line count differs from the
-source's is an error, never a silent misalignment.
+corpus. Files are read as ``datasets``' text reader reads them (universal newlines, split on
+``\n``) without importing it; a file whose line count differs from the source's is an error,
+never a silent misalignment.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from harness.corpus.article import Article, Segment, SegmentKind
 from harness.corpus.corpus import Corpus
-from harness.corpus.hub import read_column, stream_hub
+from harness.corpus.hub import stream_hub
 from harness.corpus.selection import describe_selection, select_indices
 from harness.corpus.spec import HubColumn, ParallelCorpus
 from harness.errors import HarnessError
@@ -35,10 +36,11 @@ def _newline_count(path: Path) -> int:
 
 def read_lines(path: Path) -> list[str]:
     """The lines of a UTF-8 text file, split on newlines only (as `wc -l` counts them)."""
-    if path.is_file() and path.stat().st_size == 0:
-        return []  # datasets cannot infer a schema from no rows
-    try:
-        lines = read_column("text", path, "text")
+    if not path.is_file():
+        raise HarnessError(f"{path}: file not found")
+    try:  # universal newlines, then split on "\n": datasets' text reader, without its import
+        with path.open(encoding="utf-8") as handle:
+            lines = [line.rstrip("\n") for line in handle]
     except UnicodeDecodeError:
         raise HarnessError(f"{path}: not valid UTF-8") from None
     expected = _newline_count(path)

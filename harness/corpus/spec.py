@@ -51,38 +51,41 @@ class Fields(_Strict):
     summary: str = "summary"
 
 
-class _CorpusSpec(_Strict):
+class CorpusEntry(_Strict):
+    """What every ``corpus:`` entry has; each format's model adds ``format`` (a literal) and
+    its own keys (see :mod:`harness.corpus.formats`)."""
+
     name: str = Field(min_length=1)
     limit: int | None = Field(default=None, ge=1)
     sample: Sample | None = None
 
     @model_validator(mode="after")
-    def _one_selection(self) -> _CorpusSpec:
+    def _one_selection(self) -> CorpusEntry:
         if self.limit is not None and self.sample is not None:
             raise ValueError("use either 'limit' or 'sample', not both")
         return self
 
 
-class SeedCorpus(_CorpusSpec):
+class SeedCorpus(CorpusEntry):
     format: Literal["seed"]
     path: str
     references: str | None = None
 
 
-class ParallelCorpus(_CorpusSpec):
+class ParallelCorpus(CorpusEntry):
     format: Literal["parallel"]
     source: str | HubColumn
     references: list[str | HubColumn] = Field(min_length=1)
     doc_ids: str | None = None
 
 
-class CollectionCorpus(_CorpusSpec):
+class CollectionCorpus(CorpusEntry):
     format: Literal["jsonl", "csv", "parquet"]
     path: str
     fields: Fields = Field(default_factory=Fields)
 
 
-class HubCollection(_CorpusSpec):
+class HubCollection(CorpusEntry):
     format: Literal["hub"]
     dataset: str
     config: str | None = None
@@ -93,20 +96,10 @@ class HubCollection(_CorpusSpec):
 
 CorpusSpec = SeedCorpus | ParallelCorpus | CollectionCorpus | HubCollection
 
-SPEC_BY_FORMAT: dict[str, type[_CorpusSpec]] = {
-    "seed": SeedCorpus,
-    "parallel": ParallelCorpus,
-    "jsonl": CollectionCorpus,
-    "csv": CollectionCorpus,
-    "parquet": CollectionCorpus,
-    "hub": HubCollection,
-}
-
-
 _PATH_KEYS = ("path", "source", "references", "doc_ids")
 
 
-def absolute_paths(spec: CorpusSpec, base_dir: Path) -> dict[str, object]:
+def absolute_paths(spec: CorpusEntry, base_dir: Path) -> dict[str, object]:
     """The spec as a plain dict with every local path made absolute (for resolved configs)."""
 
     def absolute(value: object) -> object:

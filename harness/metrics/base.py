@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from harness.errors import HarnessError
 from harness.records import Task
 
 Stats = list[list[float]]
@@ -138,3 +139,25 @@ class Metric(ABC):
     def arrow(cls) -> str:
         """``↑`` when higher is better, ``↓`` when lower is (for table headers)."""
         return "↑" if cls.higher_is_better else "↓"
+
+
+class SourceMetric(Metric):
+    """A metric that reads each segment's source (the Arabic segment, or the article of a
+    summary): the scorer passes it to :meth:`segment_stats_with_sources`, and the plain
+    :meth:`segment_stats` refuses."""
+
+    needs_source: ClassVar[bool] = True
+
+    def segment_stats(
+        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
+    ) -> Stats:
+        raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
+
+    @abstractmethod
+    def segment_stats_with_sources(
+        self,
+        hypotheses: Sequence[str],
+        references: Sequence[Sequence[str]],
+        sources: Sequence[str],
+    ) -> Stats:
+        """One row per hypothesis; ``sources[i]`` is the input of segment ``i``."""

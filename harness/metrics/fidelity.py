@@ -29,23 +29,12 @@ from typing import Any
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics.base import Metric, Stats
+from harness.metrics.base import SourceMetric, Stats
 from harness.metrics.totals import MeanMetric, RatioMetric, SummedMetric
 from harness.records import Task
-from harness.text.langid import script_of
+from harness.text.langid import is_arabic
 from harness.text.numbers import extract_numbers
 from harness.text.sentences import split_sentences
-
-
-class _SourceMetric(Metric):
-    """A metric that reads the source of each segment (passed by the scorer)."""
-
-    needs_source = True
-
-    def segment_stats(
-        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
-    ) -> Stats:
-        raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
 
 
 @lru_cache(maxsize=4096)
@@ -54,7 +43,7 @@ def _source_numbers(source: str) -> Counter[str]:
     return Counter(extract_numbers(source))
 
 
-class Numbers(_SourceMetric, SummedMetric):
+class Numbers(SourceMetric, SummedMetric):
     """Micro-F1 (0–100) of the source's numbers against the output's.
 
     Numbers are matched as multisets of canonical strings, so a number written twice in the
@@ -194,7 +183,7 @@ class Untranslated(RatioMetric):
         rows: Stats = []
         for hypothesis in hypotheses:
             letters = [c for c in hypothesis if c.isalpha()]
-            arabic = sum(script_of(c) == "ARABIC" for c in letters)
+            arabic = sum(map(is_arabic, letters))
             rows.append([float(arabic), float(len(letters))])
         return rows
 

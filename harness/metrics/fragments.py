@@ -19,14 +19,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 
-from harness.errors import HarnessError
-from harness.metrics.base import Stats
+from harness.metrics.base import SourceMetric, Stats
 from harness.metrics.totals import RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.arabic import NORMALIZATION_VERSION, ArabicAwareTokenizer
@@ -88,17 +87,11 @@ def fragments(summary: Sequence[str], article: Sequence[str]) -> list[Fragment]:
     return found
 
 
-class _SummaryMetric(SummedMetric):
+class _SummaryMetric(SourceMetric, SummedMetric):
     """A summary metric that reads the article (the source)."""
 
     tasks = frozenset({Task.SUMMARIZATION})
-    needs_source = True
     needs_reference = False
-
-    def segment_stats(
-        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
-    ) -> Stats:
-        raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
 
 
 class NovelNumbers(_SummaryMetric, RatioMetric):
@@ -127,11 +120,27 @@ class NovelNumbers(_SummaryMetric, RatioMetric):
         return "novel_numbers|novel/summary-numbers|digits:ascii+arabic-indic+eastern|version:1"
 
 
-class _Fragments(_SummaryMetric):
-    """Mean of a per-summary fragment statistic over the non-empty summaries."""
+def coverage(summary: Sequence[str], article: Sequence[str]) -> float:
+    """Percentage of summary tokens inside an extractive fragment (0–100)."""
+    return 100.0 * sum(f.length for f in fragments(summary, article)) / len(summary)
 
-    def value(self, summary: Sequence[str], article: Sequence[str]) -> float:
-        raise NotImplementedError
+
+def density(summary: Sequence[str], article: Sequence[str]) -> float:
+    """Average squared fragment length per summary token (0 to |S|)."""
+    return sum(f.length**2 for f in fragments(summary, article)) / len(summary)
+
+
+def compression(summary: Sequence[str], article: Sequence[str]) -> float:
+    """Article tokens per summary token."""
+    return len(article) / len(summary)
+
+
+class _Fragments(_SummaryMetric):
+    """Mean of a per-summary fragment statistic (:attr:`value`, one of the functions above)
+    over the non-empty summaries."""
+
+    fidelity = True
+    value: Callable[[Sequence[str], Sequence[str]], float]
 
     def segment_stats_with_sources(
         self,
@@ -158,38 +167,29 @@ class _Fragments(_SummaryMetric):
 
 
 class Coverage(_Fragments):
-    """Percentage of summary tokens inside an extractive fragment (0–100)."""
+    """:func:`coverage`: words the article supports (higher: better grounded)."""
 
     name = "coverage"
-    fidelity = True
+    value = staticmethod(coverage)
     higher_is_better = True
-
-    def value(self, summary: Sequence[str], article: Sequence[str]) -> float:
-        return 100.0 * sum(f.length for f in fragments(summary, article)) / len(summary)
 
 
 class Density(_Fragments):
-    """Average squared fragment length per summary token (0 to |S|)."""
+    """:func:`density`: how verbatim the copying is (lower: more abstractive)."""
 
     name = "density"
-    fidelity = True
+    value = staticmethod(density)
     higher_is_better = False
     upper_bound = None
 
-    def value(self, summary: Sequence[str], article: Sequence[str]) -> float:
-        return sum(f.length**2 for f in fragments(summary, article)) / len(summary)
-
 
 class Compression(_Fragments):
-    """Article tokens per summary token."""
+    """:func:`compression`: how condensed the summary is (higher: shorter)."""
 
     name = "compression"
-    fidelity = True
+    value = staticmethod(compression)
     higher_is_better = True
     upper_bound = None
-
-    def value(self, summary: Sequence[str], article: Sequence[str]) -> float:
-        return len(article) / len(summary)
 
 
 class Repetition(RatioMetric):

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics.base import Stats
+from harness.metrics.base import SourceMetric, Stats
 from harness.metrics.totals import MeanMetric
 from harness.records import Task
 
@@ -133,19 +133,13 @@ class Similarity(_Cosine):
         return [[max((next(values) for _ in refs), default=0.0)] for refs in references]
 
 
-class CrossSimilarity(_Cosine):
+class CrossSimilarity(SourceMetric, _Cosine):
     """100 × cosine of source and output embeddings: a reference-free check."""
 
     name = "xsim"
     fidelity = True
     compares = "source-output"
-    needs_source = True
     needs_reference = False
-
-    def segment_stats(
-        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
-    ) -> Stats:
-        raise HarnessError("metric 'xsim' reads sources: segment_stats_with_sources")
 
     def segment_stats_with_sources(
         self,

@@ -20,6 +20,7 @@ import numpy as np
 from rouge_score.rouge_scorer import RougeScorer
 
 from harness.metrics.base import Metric, Stats
+from harness.metrics.totals import mean_scores
 from harness.records import Task
 from harness.text.arabic import ArabicAwareTokenizer
 
@@ -62,7 +63,7 @@ class _Rouge(Metric):
         return float(100.0 * row[2])
 
     def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return 100.0 * totals[:, 2] / n if n else np.zeros(len(totals))
+        return mean_scores(totals, n, column=2)  # the F column
 
     def signature(self) -> str:
         nrefs = ",".join(str(n) for n in sorted(self._nrefs)) or "1"

@@ -24,6 +24,11 @@ def ratio_scores(totals: np.ndarray, num: int, den: int, empty: float) -> np.nda
     return np.where(den_values > 0, scores, empty)
 
 
+def mean_scores(totals: np.ndarray, n: int, column: int) -> np.ndarray:
+    """100 × the mean of one column, from its totals over ``n`` rows; 0 with no rows."""
+    return 100.0 * totals[:, column] / n if n else np.zeros(len(totals))
+
+
 class SummedMetric(Metric):
     """Corpus score = :meth:`scores_from_totals` of the summed rows; segment score = the same
     of one row. Subclasses set :attr:`width` (values per row)."""
@@ -63,4 +68,4 @@ class MeanMetric(SummedMetric):
     width = 1
 
     def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
-        return 100.0 * totals[:, 0] / n if n else np.zeros(len(totals))
+        return mean_scores(totals, n, column=0)

@@ -4,11 +4,14 @@ the CSV files."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import IO, Any
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
+from harness.forking import own_std_streams, usable_cores
 from harness.metrics import METRICS
 from harness.report_file import REPORT_NAME, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
@@ -41,15 +44,58 @@ def write_json(report: dict[str, Any], handle: IO[str]) -> None:
     handle.write("\n}\n" if report else "}\n")
 
 
+#: segments from which report.html is rendered in a forked child, beside the other files
+PARALLEL_HTML_MIN = 2000
+
+
+def _fork_html(report: dict[str, Any], out_dir: Path) -> int | None:
+    """Render report.html in a forked child (its charts draw with matplotlib, as long as the
+    other files take together), so the two halves run on two cores. Returns the child's pid,
+    or None where there is no fork, one core, or a report too small to gain from it."""
+    if (
+        len(report.get("segments") or ()) < PARALLEL_HTML_MIN
+        or not hasattr(os, "fork")
+        or usable_cores() < 2
+    ):
+        return None
+    pid = os.fork()
+    if pid == 0:  # the child: render, then leave without running the parent's exit handlers
+        code = 1
+        try:
+            own_std_streams()
+            write_html_report(report, out_dir)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
+
+
+def _html_done(pid: int | None, report: dict[str, Any], out_dir: Path) -> None:
+    """Wait for the child; if it failed (or there was none), render here: the same file, or
+    the same error, as a serial run."""
+    if pid is not None:
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            return
+    write_html_report(report, out_dir)
+
+
 def write_report(report: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
-    # Each file is written whole or not at all (temp file, then rename): a reader or a killed
-    # run never leaves a truncated report.json behind.
-    with atomic_open(out_dir / REPORT_NAME) as handle:
-        write_json(report, handle)  # streamed: no second copy in memory
-    atomic_write_text(out_dir / "report.md", render_markdown(report))
-    write_html_report(report, out_dir)
-    write_exports(report, out_dir)
+    html = _fork_html(report, out_dir)
+    try:
+        # Each file is written whole or not at all (temp file, then rename): a reader or a
+        # killed run never leaves a truncated report.json behind.
+        with atomic_open(out_dir / REPORT_NAME) as handle:
+            write_json(report, handle)  # streamed: no second copy in memory
+        atomic_write_text(out_dir / "report.md", render_markdown(report))
+        write_exports(report, out_dir)
+    except BaseException:
+        if html is not None:  # no orphan left rendering after the run stopped
+            os.kill(html, signal.SIGKILL)
+            os.waitpid(html, 0)
+        raise
+    _html_done(html, report, out_dir)
 
 
 REPORT_FILES = (REPORT_NAME, "report.md", HTML_NAME, RESULTS_NAME, SEGMENTS_NAME)

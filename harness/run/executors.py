@@ -35,7 +35,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness.config import ExecutorSettings
+from harness.config import EXECUTORS, ExecutorSettings
 from harness.errors import HarnessError
 from harness.records import Example, Generation, Status
 from harness.run.plan import WorkItem
@@ -120,7 +120,12 @@ def run_loaded(
 
 
 class Executor(ABC):
-    """Runs batches of one system's work items; use as a context manager around a run."""
+    """Runs batches of one system's work items; use as a context manager around a run.
+
+    Built from the config's ``executor`` settings (None: the defaults)."""
+
+    def __init__(self, settings: ExecutorSettings | None = None) -> None:
+        self.settings = settings or ExecutorSettings()
 
     @abstractmethod
     def run_batches(
@@ -164,7 +169,11 @@ class LocalExecutor(Executor):
 
 
 def make_executor(settings: ExecutorSettings) -> Executor:
-    return RayExecutor(settings) if settings.type == "ray" else LocalExecutor()
+    """The executor ``settings.type`` names: built in, or a plug-in's (see EXECUTORS)."""
+    executor_class = EXECUTORS.get(settings.type)
+    if not (isinstance(executor_class, type) and issubclass(executor_class, Executor)):
+        raise HarnessError(f"executor '{settings.type}' is not an Executor subclass")
+    return executor_class(settings)
 
 
 def override_settings(

@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from harness.forking import own_std_streams, usable_cores
 from harness.metrics.base import Metric, Stats
 from harness.records import Generation, MetricResult, Task
 from harness.stats import Resample
@@ -46,22 +45,6 @@ def scored_hypothesis(generation: Generation) -> str:
     if generation.example.task.kind is Task.SUMMARIZATION:  # Arabic or English
         return "\n".join(split_sentences(generation.output))
     return generation.output
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, not the machine's count)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _own_std_streams() -> None:
-    """Give a forked worker stdout/stderr objects of its own: another thread of the parent
-    (the progress display) may have held the inherited ones' locks at the fork, and a lock
-    held at a fork stays held in the child (a library warning would then hang it)."""
-    sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)
-    sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)
 
 
 def _chunk_stats(task: tuple[int, int, int]) -> tuple[Stats, list[float]]:
@@ -108,7 +91,7 @@ def segment_stats(
         with ProcessPoolExecutor(
             min(workers, len(tasks)),
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_own_std_streams,
+            initializer=own_std_streams,
         ) as pool:
             chunks = list(pool.map(_chunk_stats, tasks))
     except BrokenProcessPool:  # a worker died (killed, out of memory): do it here instead

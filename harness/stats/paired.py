@@ -27,46 +27,27 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics.base import Metric
 from harness.stats.resampling import (
-    AR_TRIALS,
     BOOTSTRAP_RESAMPLES,
     SEED,
     Interval,
-    Resample,
     Units,
     as_matrix,
     as_units,
     block_rows,
-    bootstrap_signature,
     lower_bound,
     percentile_interval,
     resampled_unit_scores,
 )
+from harness.stats.settings import AR_TRIALS, DEFAULT_ALPHA, DEFAULT_TEST, PairedTest
 
+__all__ = ["DEFAULT_ALPHA", "DEFAULT_TEST", "PairedTest"]
 
-class PairedTest(StrEnum):
-    BOOTSTRAP = "paired-bs"
-    RANDOMIZATION = "paired-ar"
-
-    def signature(self, resample: str = Resample.SEGMENT) -> str:
-        """sacrebleu's spelling of the test's settings (``|resample:article`` added when whole
-        articles are drawn)."""
-        if self is PairedTest.BOOTSTRAP:
-            return bootstrap_signature(resample=resample)
-        return f"|ar:{AR_TRIALS}" + bootstrap_signature(resample=resample)
-
-
-#: approximate randomization: its false-positive rate is nominal; sacrebleu's paired bootstrap
-#: rejects about twice as often as alpha under the null (see tests/stats/test_calibration.py)
-DEFAULT_TEST = PairedTest.RANDOMIZATION
-#: the significance level of comparisons and gates unless a config or gate file sets one
-DEFAULT_ALPHA = 0.05
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 
 from harness.metrics.base import Metric
+from harness.stats.settings import (
+    AR_TRIALS,
+    BOOTSTRAP_RESAMPLES,
+    SEED,
+    Resample,
+    bootstrap_signature,
+)
 
-BOOTSTRAP_RESAMPLES = 1000
-AR_TRIALS = 10000
-SEED = 12345
+__all__ = ["AR_TRIALS", "BOOTSTRAP_RESAMPLES", "SEED", "Resample", "bootstrap_signature"]
 
 
 @dataclass(frozen=True)
@@ -35,22 +39,6 @@ class Interval:
 
     low: float
     high: float
-
-
-class Resample(StrEnum):
-    """What one bootstrap draw (or randomization swap) takes: a segment or a whole article."""
-
-    SEGMENT = "segment"
-    ARTICLE = "article"
-
-
-def bootstrap_signature(
-    resamples: int = BOOTSTRAP_RESAMPLES, seed: int = SEED, resample: str = Resample.SEGMENT
-) -> str:
-    """The signature suffix that makes an interval reproducible (sacrebleu's spelling, plus
-    ``|resample:article`` when whole articles are drawn; sacrebleu only draws segments)."""
-    suffix = f"|bs:{resamples}|rs:{seed}"
-    return suffix if resample == Resample.SEGMENT else f"{suffix}|resample:{resample}"
 
 
 BLOCK_ELEMENTS = 1 << 24  # draws per block: 16M, so FLORES-sized sets take one block
@@ -150,22 +138,38 @@ def resampled_unit_scores(
     metric: Metric, units: Sequence[Units], resamples: int, seed: int
 ) -> list[np.ndarray]:
     """Each of ``units`` (same units, e.g. two systems) scored on the same bootstrap draws."""
-    count = units[0].count
-    totals: list[list[np.ndarray]] = [[] for _ in units]
-    sizes: list[np.ndarray] = []
-    for block in resample_count_blocks(count, resamples, seed):
-        for target, unit in zip(totals, units, strict=True):
-            target.append(resampled_totals(metric, unit.stats, block))
-        if units[0].sizes is not None:
-            sizes.append(block @ units[0].sizes)
-    n: np.ndarray | int = np.concatenate(sizes) if sizes else count
-    return [scores_with_sizes(metric, np.concatenate(t), n) for t in totals]
+    return shared_draw_scores([(metric, unit) for unit in units], resamples, seed)
 
 
-def resampled_totals(metric: Metric, stats: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Aggregated statistics of each resample in a block of ``counts``."""
-    dtype = metric.resample_dtype
-    return counts.astype(dtype, copy=False) @ stats.astype(dtype, copy=False)
+def shared_draw_scores(
+    members: Sequence[tuple[Metric, Units]], resamples: int, seed: int
+) -> list[np.ndarray]:
+    """The bootstrap scores of every (metric, units) member, all with the same unit count, on
+    the same draws: one code path for segments and for whole articles (units with sizes).
+
+    The draws are counted once per block in the first member's dtype and cast for the others
+    (integers, exact in every dtype used here); a member made of articles also sums how many
+    segments each resample holds, in integers, for its metric's per-size scores."""
+    count = members[0][1].count
+    first_dtype = members[0][0].resample_dtype
+    matrices = [unit.stats.astype(metric.resample_dtype, copy=False) for metric, unit in members]
+    totals: list[list[np.ndarray]] = [[] for _ in members]
+    sizes: list[list[np.ndarray]] = [[] for _ in members]
+    for indices in _index_blocks(count, resamples, seed):
+        counts = {first_dtype: _draw_counts(indices, count, first_dtype)}
+        for (metric, unit), matrix, total, size in zip(
+            members, matrices, totals, sizes, strict=True
+        ):
+            for dtype in (metric.resample_dtype, *([np.int64] if unit.sizes is not None else [])):
+                if dtype not in counts:
+                    counts[dtype] = counts[first_dtype].astype(dtype)
+            total.append(counts[metric.resample_dtype] @ matrix)
+            if unit.sizes is not None:
+                size.append(counts[np.int64] @ unit.sizes)
+    return [
+        scores_with_sizes(metric, np.concatenate(total), np.concatenate(size) if size else count)
+        for (metric, _), total, size in zip(members, totals, sizes, strict=True)
+    ]
 
 
 def lower_bound(values: np.ndarray, alpha: float) -> float:
@@ -208,32 +212,13 @@ def bootstrap_intervals(
     shared.
     """
     intervals: list[Interval | None] = [None] * len(items)
-    by_size: dict[int, list[int]] = {}
-    for index, (metric, stats, groups) in enumerate(items):
-        if len(stats) < 2:
-            continue
-        if groups is not None:
-            units = as_units(as_matrix(stats), groups)
-            if units.count >= 2:
-                scores = resampled_unit_scores(metric, [units], resamples, seed)[0]
-                intervals[index] = percentile_interval(scores)
-            continue
-        by_size.setdefault(len(stats), []).append(index)
-    for n, members in by_size.items():
-        matrices = {
-            i: as_matrix(items[i][1]).astype(items[i][0].resample_dtype, copy=False)
-            for i in members
-        }
-        totals: dict[int, list[np.ndarray]] = {i: [] for i in members}
-        first_dtype = items[members[0]][0].resample_dtype
-        for indices in _index_blocks(n, resamples, seed):
-            counts = {first_dtype: _draw_counts(indices, n, first_dtype)}
-            for i in members:
-                dtype = items[i][0].resample_dtype
-                if dtype not in counts:  # integers, exact in every float dtype used here
-                    counts[dtype] = counts[first_dtype].astype(dtype)
-                totals[i].append(counts[dtype] @ matrices[i])
-        for i in members:
-            scores = items[i][0].scores_from_totals(np.concatenate(totals[i]), n)
-            intervals[i] = percentile_interval(scores)
+    by_count: dict[int, list[tuple[int, Units]]] = {}
+    for index, (_, stats, groups) in enumerate(items):
+        units = as_units(as_matrix(stats), groups) if len(stats) >= 2 else None
+        if units is not None and units.count >= 2:
+            by_count.setdefault(units.count, []).append((index, units))
+    for members in by_count.values():
+        scores = shared_draw_scores([(items[i][0], u) for i, u in members], resamples, seed)
+        for (i, _), values in zip(members, scores, strict=True):
+            intervals[i] = percentile_interval(values)
     return intervals

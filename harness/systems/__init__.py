@@ -5,7 +5,9 @@ from __future__ import annotations
 from harness.registry import Registry
 from harness.systems.base import System, SystemParams
 
-SYSTEMS: Registry[type[System]] = Registry("system type")
+#: built-in system types, plus those installed packages declare in the ``harness.systems``
+#: entry-point group (``[project.entry-points."harness.systems"] mine = "mypkg.mine:Mine"``)
+SYSTEMS: Registry[type[System]] = Registry("system type", entry_point_group="harness.systems")
 SYSTEMS.register("lead", "harness.systems.lead:Lead")
 SYSTEMS.register("identity", "harness.systems.identity:Identity")
 SYSTEMS.register("outputs", "harness.systems.outputs:Outputs")

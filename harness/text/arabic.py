@@ -31,6 +31,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from importlib.metadata import version
 
+from harness.text.langid import is_arabic
+
 NORMALIZATION_VERSION = "ar-v1"
 
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -54,7 +56,6 @@ _FOLD = str.maketrans(
 )
 _NOT_WORD = re.compile(r"[\W_]+")
 _LATIN_TOKEN = re.compile(r"^[a-z0-9]+$")
-_ARABIC_TOKEN = re.compile(r"^[\u0600-\u06ff]+$")
 
 ARABIC_STEMMERS = ("isri", "snowball")
 
@@ -114,7 +115,7 @@ class ArabicAwareTokenizer:
             stem = self._arabic_stem
             unfolded = _NOT_WORD.sub(" ", strip_marks(text)).split()
             stemmed = [
-                (stem(t) or t) if len(t) > 3 and t.isalpha() and _ARABIC_TOKEN.match(t) else t
+                (stem(t) or t) if len(t) > 3 and t.isalpha() and all(map(is_arabic, t)) else t
                 for t in unfolded
             ]
             tokens = " ".join(stemmed).translate(_FOLD).split()

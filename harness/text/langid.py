@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _URL_OR_HANDLE = re.compile(r"(https?://\S+|\b(?:pic\.twitter\.com|t\.co)/\S+|@\w+)")
 
@@ -25,12 +26,21 @@ _SCRIPT_LANG = {
 }
 
 
+@cache  # text holds few distinct characters; their names are looked up once
 def script_of(char: str) -> str | None:
+    """The script of ``char`` by its Unicode name (``ARABIC LETTER BEH`` → ``ARABIC``)."""
     name = unicodedata.name(char, "")
     for script in _SCRIPT_LANG:
         if name.startswith(script):
             return script
     return None
+
+
+def is_arabic(char: str) -> bool:
+    """Whether ``char`` is of the Arabic script: the one definition that language detection,
+    the ``untranslated`` metric and Arabic stemming share (the Arabic block and its
+    supplements and presentation forms: every character whose Unicode name says ARABIC)."""
+    return script_of(char) == "ARABIC"
 
 
 def script_counts(text: str) -> dict[str, int]:
