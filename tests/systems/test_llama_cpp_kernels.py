@@ -1,7 +1,7 @@
 """The guard against llama.cpp's AMX crash (llama.cpp issue 20824): which kernels may run.
 
 The plan is tested on the system-info strings of real builds (an AMX Xeon's native build, the
-portable build of the Makefile, an AMD EPYC's native build), so it means the same on any
+Makefile's build without AMX on the same Xeon, an AMD EPYC's native build), so it means the same on any
 machine; the loading tests check that the plan reaches llama.cpp's model params for real.
 """
 
@@ -31,9 +31,10 @@ NATIVE_XEON_AMX = (
     "BMI2 = 1 | AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 | "
     "AMX_INT8 = 1 | LLAMAFILE = 1 | OPENMP = 1 | REPACK = 1 | "
 )
-# the Makefile's portable build, on the same machine
-PORTABLE = (
-    "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | BMI2 = 1 | "
+# the Makefile's build (native, -mno-amx-*), on the same machine
+NATIVE_XEON_NO_AMX = (
+    "CPU : SSE3 = 1 | SSSE3 = 1 | AVX = 1 | AVX_VNNI = 1 | AVX2 = 1 | F16C = 1 | FMA = 1 | "
+    "BMI2 = 1 | AVX512 = 1 | AVX512_VBMI = 1 | AVX512_VNNI = 1 | AVX512_BF16 = 1 | "
     "LLAMAFILE = 1 | OPENMP = 1 | REPACK = 1 | "
 )
 # pip's default (native) build on an AMD EPYC (Zen 3): no AVX-512, no AMX
@@ -46,9 +47,9 @@ NATIVE_EPYC = (
 def test_system_info_is_read_feature_by_feature():
     features = build_features(NATIVE_XEON_AMX)
     assert features["AMX_INT8"] == "1" and features["AVX512"] == "1"
-    assert "AMX_INT8" not in build_features(PORTABLE)
+    assert "AMX_INT8" not in build_features(NATIVE_XEON_NO_AMX)
     assert has_amx_kernels(NATIVE_XEON_AMX)
-    assert not has_amx_kernels(PORTABLE) and not has_amx_kernels(NATIVE_EPYC)
+    assert not has_amx_kernels(NATIVE_XEON_NO_AMX) and not has_amx_kernels(NATIVE_EPYC)
     assert not has_amx_kernels("CPU : AMX_INT8 = 0 | ")
 
 
@@ -60,7 +61,7 @@ def test_a_build_with_amx_kernels_loads_without_extra_buffer_types():
 
 
 def test_builds_without_amx_keep_the_repacked_kernels():
-    for info in (PORTABLE, NATIVE_EPYC):
+    for info in (NATIVE_XEON_NO_AMX, NATIVE_EPYC):
         assert plan_kernels(info, allow_amx=False) == KernelPlan(True, False)
 
 
@@ -69,8 +70,8 @@ def test_allow_amx_is_the_opt_out_for_a_build_known_to_be_safe():
 
 
 def test_the_installed_build_has_no_amx_kernels():
-    """`make test` installs the portable build: whatever this CPU is, no AMX code was compiled
-    in, and the weight repacking (llama.cpp's CPU speed) is there."""
+    """`make test` installs a build without AMX instructions: whatever this CPU is, no AMX code
+    was compiled in, and the weight repacking (llama.cpp's CPU speed) is there."""
     info = llama_system_info()
     assert not has_amx_kernels(info), info
     assert build_features(info).get("REPACK") == "1", info
