@@ -126,6 +126,16 @@ class ExecutorType(StrEnum):
     ray = "ray"
 
 
+AllowMissingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-missing",
+        help="A system, task, corpus or metric of the baseline the candidate may lack "
+        "(repeatable).",
+    ),
+]
+
+
 def _print_results(report: dict[str, Any]) -> None:
     for task, (header, rows) in results_tables(report).items():
         table = Table(title=f"{report['provenance']['run_name']}: {task}")
@@ -176,6 +186,7 @@ def run(
         str | None,
         typer.Option("--ray-address", help="Ray cluster to run on (with --executor ray)."),
     ] = None,
+    allow_missing: AllowMissingOption = None,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -185,7 +196,12 @@ def run(
 
     # usage errors in the baseline or gate surface before any model runs
     gating = (
-        GateRun.load(baseline, gate, allow_different_data=allow_different_data)
+        GateRun.load(
+            baseline,
+            gate,
+            allow_different_data=allow_different_data,
+            allow_missing=allow_missing or (),
+        )
         if baseline or gate
         else None
     )
@@ -261,12 +277,15 @@ def compare(
             help="Compare even when the corpora were read from different files (sha256).",
         ),
     ] = False,
+    allow_missing: AllowMissingOption = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
-    gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
+    gating = GateRun.load(
+        baseline, gate, test, resample, allow_different_data, allow_missing or ()
+    )
     _exit_on_gate(gating.check(load_report(candidate)))
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from harness.errors import HarnessError
-from harness.metrics.base import Stats
+from harness.metrics.base import Measures, Stats
 from harness.metrics.totals import RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.arabic import NORMALIZATION_VERSION, ArabicAwareTokenizer
@@ -128,7 +128,16 @@ class NovelNumbers(_SummaryMetric, RatioMetric):
 
 
 class _Fragments(_SummaryMetric):
-    """Mean of a per-summary fragment statistic over the non-empty summaries."""
+    """Mean of a per-summary fragment statistic over the non-empty summaries: a description of
+    the summary's style, not a verdict on it."""
+
+    measures = Measures.DESCRIPTION
+
+    @classmethod
+    def applies_to(cls, task: Task) -> bool:
+        """Arabic summaries only: fragments are runs of tokens shared with the article, and an
+        English summary of an Arabic article shares none, so every value would be 0."""
+        return task is Task.SUMMARIZATION
 
     def value(self, summary: Sequence[str], article: Sequence[str]) -> float:
         raise NotImplementedError
@@ -198,6 +207,7 @@ class Repetition(RatioMetric):
 
     name = "repetition"
     fidelity = True
+    measures = Measures.DESCRIPTION
     tasks = frozenset({Task.SUMMARIZATION})
     higher_is_better = False
     needs_reference = False

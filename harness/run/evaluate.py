@@ -161,11 +161,14 @@ def evaluate(
         },
         "cache": str(cache.path) if cache is not None else None,
         "executor": executor.describe(),
+        # the metric's definition (and sacrebleu's bootstrap suffix); how the intervals
+        # resample is a setting of the run, recorded apart (verdicts/signatures.py)
         "metrics": {
-            name: metric.signature() + bootstrap_signature(resample=resample)
+            name: metric.signature() + bootstrap_signature()
             for name, metric in prepared.metrics.items()
             if any(r.metric == name for r in results)
         },
+        "resample": resample.value,
         "metric_options": config.metric_options,
         "warnings": warnings,
         "duration_s": round(time.perf_counter() - started, 3),

@@ -25,9 +25,11 @@ from harness.stats import (
     Resample,
     paired_test,
 )
+from harness.verdicts.signatures import check_signatures
 from harness.verdicts.verdict import Verdict, verdict_of
 
 SegmentKey = tuple[Any, ...]
+GroupKey = tuple[str, str, str | None]  # system, task, corpus
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ class ReportComparison:
     worst: list[SegmentChange]
     #: what the reader must know (e.g. corpora read from different files, when allowed)
     notes: list[str] = field(default_factory=list)
+    #: (baseline, candidate) (system, task, corpus) groups paired, for the gate's presence rule
+    pairs: list[tuple[GroupKey, GroupKey]] = field(default_factory=list)
 
 
 def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
@@ -257,16 +261,22 @@ def compare_reports(
     comparisons: list[Comparison] = []
     changes: list[SegmentChange] = []
     built: dict[str, tuple[Metric, int]] = {}  # each metric made once, for every pair
+    version_notes: dict[str, str] = {}
     for base_key, cand_key in pairs:
         system, task, corpus = cand_key
         base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
         shared = [m for m in cand_group["metrics"] if m in base_group["metrics"]]
         for metric_name in shared:
-            if base_sigs.get(metric_name) != cand_sigs.get(metric_name):
+            signatures = check_signatures(
+                metric_name, base_sigs.get(metric_name), cand_sigs.get(metric_name)
+            )
+            if signatures.refusals:
                 raise HarnessError(
-                    f"{cand_where}: {metric_name} signature differs from {base_where}: "
-                    f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
+                    f"{cand_where}: {metric_name} signature differs from {base_where} in its "
+                    f"definition, so the scores are not comparable: {signatures.refusal()}"
                 )
+            if signatures.versions:
+                version_notes[metric_name] = signatures.warning()
             if metric_name not in built:
                 built[metric_name] = _report_metric(metric_name, candidate)
             metric, width = built[metric_name]
@@ -289,7 +299,7 @@ def compare_reports(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
                 )
     notes = [f"{d} (compared anyway: --allow-different-data)" for d in differences]
-    return ReportComparison(comparisons, changes, notes)
+    return ReportComparison(comparisons, changes, notes + list(version_notes.values()), pairs)
 
 
 def _worst_segments(
