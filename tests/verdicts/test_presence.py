@@ -137,3 +137,15 @@ def test_more_failed_outputs_fail_the_gate(runs: dict[str, Path], tmp_path: Path
     # as many failures as the baseline had: no increase, passes
     baseline = _edited(runs["base"], tmp_path, _fail(1), "base.json")
     assert _compare(str(baseline), str(candidate)).exit_code == 0
+
+
+def test_every_results_table_counts_each_systems_lost_outputs(runs: dict[str, Path]) -> None:
+    from harness.reports.html.view import build_page
+    from harness.reports.markdown import results_tables
+
+    report = json.loads((runs["same"] / "report.json").read_text(encoding="utf-8"))
+    _fail(2)(report)
+    [(header, rows)] = results_tables(report).values()  # the CLI's and report.md's table
+    assert header[:3] == ["system", "n", "failed"] and rows[0][:3] == ["mt", "9", "2"]
+    [section] = build_page(report).sections  # report.html's
+    assert [(row.system, row.failed) for row in section.results] == [("mt", 2)]
