@@ -68,7 +68,7 @@ def test_segments_and_summary_shape(default_report):
 
 def test_markdown_and_terminal_tables(default_report):
     _report, markdown, result = default_report
-    assert "| lead-2 | 1 |" in markdown and "| copy | 9 |" in markdown
+    assert "| lead-2 | 1 | 0 |" in markdown and "| copy | 9 | 0 |" in markdown
     assert "ter ↓" in markdown and "bleu ↑" in markdown
     assert "lead-2" in result.stdout and "copy" in result.stdout
 

@@ -3,8 +3,9 @@
 Both are UTF-8 *with* a byte-order mark: without it, Excel reads CSV as the local code page and
 Arabic turns into mojibake. Being made for a spreadsheet, every text cell that a spreadsheet
 would read as a formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return: model outputs, sources, names) gets OWASP's prefix ``'``, so it shows as text. Columns are the report's own keys, so a key added to the report
-contract later (``ci_low``, ``corpus``, …) becomes a column without changes here.
+return: model outputs, sources, names) gets OWASP's prefix ``'``, so it shows as text.
+Columns are the report's own keys, so a key added to the report contract later (``ci_low``,
+``corpus``, …) becomes a column without changes here.
 """
 
 from __future__ import annotations
