@@ -1,10 +1,11 @@
 """Secrets kept out of everything a run writes: report.json, the config.yaml copy and run.log.
 
-Two kinds of value are secret: every value of ``executor.runtime_env.env_vars`` (the documented
-way to hand Ray workers an API key) and the value of any environment variable a system names
-with ``api_key_env``. The first are replaced wherever that mapping is written; any occurrence
-of either kind in any written string (an error message quoting a header, a describe() that
-copied an option) becomes :data:`REDACTED`.
+Three kinds of value are secret: every value of ``executor.runtime_env.env_vars`` (the
+documented way to hand Ray workers an API key), the value of any environment variable a system
+names with ``api_key_env``, and the password of a ``base_url`` written ``user:pass@host``.
+The env_vars values are replaced wherever that mapping is written; any occurrence of any secret
+in any written string (an error message quoting a header, a describe() that copied an option)
+becomes :data:`REDACTED`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 REDACTED = "<redacted>"
 #: values shorter than this are not searched for inside other strings ("1" would match
@@ -32,7 +34,8 @@ def _walk(data: Any) -> Iterable[tuple[str, Any]]:
 
 
 def secret_values(config_data: Mapping[str, Any]) -> frozenset[str]:
-    """The secret strings of a config: env_vars values and the api_key_env variables' values."""
+    """The secret strings of a config: env_vars values, the api_key_env variables' values and
+    base_url passwords."""
     found: set[str] = set()
     for key, value in _walk(config_data):
         if key == "env_vars" and isinstance(value, Mapping):
@@ -41,6 +44,13 @@ def secret_values(config_data: Mapping[str, Any]) -> frozenset[str]:
             secret = os.environ.get(value)
             if secret:
                 found.add(secret)
+        elif key == "base_url" and isinstance(value, str):
+            try:
+                password = urlsplit(value).password
+            except ValueError:  # not a URL the parser reads: nothing to find in it
+                password = None
+            if password:
+                found.add(password)
     return frozenset(s for s in found if s)
 
 

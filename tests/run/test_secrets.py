@@ -13,6 +13,7 @@ from ..stats.report_factory import REPO
 
 KEY = "sk-live-0123456789abcdef"
 WORKER_TOKEN = "hf_worker_token_987654"
+PROXY_PASSWORD = "proxy-pass-4242"
 
 
 def test_secrets_are_redacted_in_report_config_copy_outputs_and_log(
@@ -24,7 +25,8 @@ def test_secrets_are_redacted_in_report_config_copy_outputs_and_log(
     config_path.write_text(
         f"name: secret\narticles: {REPO / 'seeds'}\nreferences: {REPO / 'references'}\n"
         "systems:\n"
-        "  - {name: served, type: openai, task: translation, base_url: 'http://127.0.0.1:9/v1',"
+        "  - {name: served, type: openai, task: translation,"
+        f" base_url: 'http://proxy:{PROXY_PASSWORD}@127.0.0.1:9/v1?api-version=1',"
         " model: m, api_key_env: SERVED_MODEL_KEY}\n"
         "metrics: [bleu]\n"
         "executor:\n  type: ray\n  runtime_env:\n"
@@ -48,7 +50,9 @@ def test_secrets_are_redacted_in_report_config_copy_outputs_and_log(
     assert {"report.json", "config.yaml", "run.log"} <= set(written)
     for name, text in written.items():
         assert KEY not in text and WORKER_TOKEN not in text, name
+        assert PROXY_PASSWORD not in text, name
     assert "<redacted>" in written["config.yaml"] and "<redacted>" in written["report.json"]
     assert "Bearer <redacted>" in written["run.log"]
     assert "SERVED_MODEL_KEY" in written["config.yaml"]  # the variable's name is not secret
     assert "HF_TOKEN" in written["config.yaml"]
+    assert "http://proxy:<redacted>@127.0.0.1:9/v1?api-version=1" in written["config.yaml"]
