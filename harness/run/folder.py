@@ -32,6 +32,7 @@ from harness.errors import HarnessError
 from harness.records import Generation
 from harness.report_file import REPORT_NAME
 from harness.reports.write import remove_reports, write_report
+from harness.run.lock import FolderLock
 from harness.run.secrets import RedactingFilter, redact, secret_values
 
 CONFIG_NAME = "config.yaml"
@@ -115,10 +116,12 @@ class RunFolder:
         self._previous_level = self._logger.level
         #: env_vars values and api_key_env variables' values: masked in everything written
         self._secrets = secret_values(config.data)
+        self._lock = FolderLock(path)
 
     def __enter__(self) -> RunFolder:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()  # before anything is written: a second run is refused here
             if self.replace:
                 remove_reports(self.path)
             header = (
@@ -135,6 +138,7 @@ class RunFolder:
             self._outputs = (self.path / OUTPUTS_NAME).open("w", encoding="utf-8")
             self._handler = logging.FileHandler(self.path / LOG_NAME, mode="w", encoding="utf-8")
         except OSError as exc:
+            self._lock.release()
             raise HarnessError(f"{self.path}: cannot write the run folder: {exc}") from None
         self._handler.addFilter(RedactingFilter(self._secrets))
         self._handler.setFormatter(
@@ -181,3 +185,4 @@ class RunFolder:
         self._logger.setLevel(self._previous_level)
         if self._outputs is not None:
             self._outputs.close()
+        self._lock.release()
