@@ -113,11 +113,21 @@ def compare_in_run(
 # --- two reports -------------------------------------------------------------------------
 
 
+#: what comparisons and gates read of a segment; its texts (source, output, references) and
+#: display scores are dropped on loading, which halves a large report's memory
+SEGMENT_KEYS = ("corpus", "system", "task", "article_id", "segment_id", "status", "stats")
+
+
 def load_report(path: Path) -> dict[str, Any]:
-    """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
+    """A ``report.json`` with per-segment statistics, given as the file or its run folder;
+    each segment keeps only :data:`SEGMENT_KEYS`."""
     file, report = read_report(
         path, ("results", "segments", "provenance"), known_metric=METRICS.registered
     )
+    report["segments"] = [
+        {key: segment[key] for key in SEGMENT_KEYS if key in segment}
+        for segment in report["segments"]
+    ]
     report["_path"] = str(file)
     return report
 
