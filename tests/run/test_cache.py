@@ -406,3 +406,23 @@ def test_an_empty_output_stored_by_an_older_harness_is_retried(tmp_path):
         cache.put_many("fp", [(input_sha256("x"), ""), (input_sha256("y"), "why")])
         found = _from_cache(Fake(), [Item("x"), Item("y")], cache)  # type: ignore[arg-type]
     assert list(found) == [1] and found[1].output == "why"
+
+
+def test_opening_reads_no_more_than_the_header(tmp_path, monkeypatch):
+    """Before: every open ran PRAGMA quick_check, which reads the whole database (seconds on a
+    large cache, every run); now only header pragmas run (benchmarks/bench_cache_open.py)."""
+    import harness.run.cache as cache_module
+
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(cache_module.sqlite3, "connect", traced)
+    OutputCache(tmp_path).close()
+    statements.clear()
+    OutputCache(tmp_path).close()
+    assert not [s for s in statements if "check" in s.lower()], statements
