@@ -30,6 +30,7 @@ from harness.run.steps import step_runner
 from harness.stats import Resample, bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.systems.base import lost_outputs_warning
+from harness.systems.environment import numeric_environment
 from harness.verdicts.compare import compare_in_run
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def evaluate(
                 "params": described[name],
                 "fingerprint": system.fingerprint(),
                 "counts": status_counts(by_system[name]),
+                "environment": numeric_environment(system.params.type, described[name]),
                 **executor.run_info(system),
             }
             for name, system in prepared.systems.items()

@@ -26,6 +26,7 @@ from harness.stats import (
     Resample,
     paired_test,
 )
+from harness.verdicts.environment import environment_notes
 from harness.verdicts.signatures import check_signatures
 from harness.verdicts.verdict import Verdict, verdict_of
 
@@ -316,7 +317,8 @@ def compare_reports(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
                 )
     notes = [f"{d} (compared anyway: --allow-different-data)" for d in differences]
-    return ReportComparison(comparisons, changes, notes + list(version_notes.values()), pairs)
+    notes += list(version_notes.values()) + environment_notes(baseline, candidate, pairs)
+    return ReportComparison(comparisons, changes, notes, pairs)
 
 
 def _worst_segments(

@@ -78,3 +78,23 @@ def test_an_nltk_upgrade_warns_and_another_stemmer_refuses() -> None:
     assert not upgraded.refusals and upgraded.versions == [("nltk", "3.8", "3.9")]
     other = check_signatures("rouge1", base, base.replace("isri", "snowball"))
     assert other.refusals == [("stem", "isri-arabic-nltk", "snowball-arabic-nltk")]
+
+
+def test_same_fingerprint_other_numeric_environment_is_named(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """Before: provenance held only the CPU name; a baseline made on an AMX machine could not
+    be told apart from one made here."""
+    base = json.loads((runs["base"] / "report.json").read_text(encoding="utf-8"))
+    environment = base["provenance"]["systems"]["mt"]["environment"]
+    assert isinstance(environment["cpu_flags"], list)  # recorded by every run
+    other = {**environment, "cpu_flags": [*environment["cpu_flags"], "xop"]}  # never recorded
+    other["torch_threads"] = 64
+    base["provenance"]["systems"]["mt"]["environment"] = other
+    path = tmp_path / "amx.json"
+    path.write_text(json.dumps(base), encoding="utf-8")
+    result = CliRunner().invoke(app, ["compare", str(path), str(runs["same"])])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "system 'mt' has the baseline's fingerprint but ran in another numeric environment" in text
+    assert "cpu_flags -xop in the candidate" in text and "torch_threads 64 vs None" in text
