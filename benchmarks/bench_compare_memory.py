@@ -71,6 +71,7 @@ def measure(code: Path, base: Path, cand: Path) -> tuple[float, float, int]:
     result = subprocess.run(
         ["/usr/bin/time", "-v", sys.executable, "-m", "harness", "compare", str(base), str(cand)],
         env=env,
+        cwd=code,  # `python -m` puts the working folder first on the path, before PYTHONPATH
         capture_output=True,
         text=True,
     )
