@@ -33,6 +33,11 @@ def test_the_default_gate_judges_quality_metrics_only() -> None:
     assert set(gate.metrics) == {"rouge1", "bleu"}
 
 
+def test_reports_with_only_descriptive_metrics_have_nothing_to_gate_by_default() -> None:
+    gate = default_gate(["coverage", "density"])
+    assert gate.metrics == {} and gate.max_failures == 0  # checking says "nothing to check"
+
+
 def test_a_descriptive_metric_needs_a_direction_in_the_gate_file(tmp_path: Path) -> None:
     with pytest.raises(HarnessError, match=r"gate\.yaml:2: metrics\.density: 'density' describes"):
         load_gate(_gate(tmp_path, "metrics:\n  density: {max_drop: 0}\n"))

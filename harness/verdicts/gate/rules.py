@@ -78,7 +78,10 @@ def default_gate(metrics: Sequence[str]) -> Gate:
     """Without a gate file: any significant worsening of any *quality* metric is a regression
     (descriptive metrics are reported, not gated)."""
     quality = [name for name in dict.fromkeys(metrics) if METRICS.get(name).is_quality()]
-    return Gate(metrics={name: MetricRule(max_drop=0.0) for name in quality})
+    rules = {name: MetricRule(max_drop=0.0) for name in quality}
+    # only descriptive metrics: a gate without metric rules, which checking refuses in one
+    # line ("nothing to check") instead of a validation traceback
+    return Gate(metrics=rules) if rules else Gate.model_construct(metrics={})
 
 
 def parse_gate(data: Any, locator: Locator, prefix: tuple[str | int, ...] = ()) -> Gate:
