@@ -150,6 +150,16 @@ class ExecutorType(StrEnum):
     ray = "ray"
 
 
+AllowMissingOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-missing",
+        help="A system, task, corpus or metric of the baseline the candidate may lack "
+        "(repeatable).",
+    ),
+]
+
+
 def _print_results(report: dict[str, Any]) -> None:
     from rich.table import Table
 
@@ -228,6 +238,7 @@ def run(
         str | None,
         typer.Option("--ray-address", help="Ray cluster to run on (with --executor ray)."),
     ] = None,
+    allow_missing: AllowMissingOption = None,
 ) -> None:
     """Run the systems of CONFIG, score them and write the run folder.
 
@@ -244,7 +255,12 @@ def run(
     if baseline or gate:
         from harness.verdicts.gate import GateRun
 
-        gating = GateRun.load(baseline, gate, allow_different_data=allow_different_data)
+        gating = GateRun.load(
+            baseline,
+            gate,
+            allow_different_data=allow_different_data,
+            allow_missing=allow_missing or (),
+        )
     if out is not None:
         check_out_dir(out, force)
     prepared = prepare(load_config(config))
@@ -309,12 +325,15 @@ def compare(
             help="Compare even when the corpora were read from different files (sha256).",
         ),
     ] = False,
+    allow_missing: AllowMissingOption = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
-    gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
+    gating = GateRun.load(
+        baseline, gate, test, resample, allow_different_data, allow_missing or ()
+    )
     _exit_on_gate(gating.check(load_report(candidate)))
 
 

@@ -94,9 +94,36 @@ def test_segments_and_summary_shape(default_report):
 
 def test_markdown_and_terminal_tables(default_report):
     _report, markdown, result = default_report
-    assert "| lead-2 | 1 |" in markdown and "| copy | 9 |" in markdown
+    assert "| lead-2 | 1 | 0 |" in markdown and "| copy | 9 | 0 |" in markdown
     assert "ter ↓" in markdown and "bleu ↑" in markdown
     assert "lead-2" in result.stdout and "copy" in result.stdout
+
+
+def test_outputs_jsonl_must_cover_the_corpus_ids_unless_allow_missing(tmp_path):
+    """Before: a file lacking two ids and naming a stray one was only warned about, and the
+    missing outputs were scored as empty."""
+    refs = [json.loads(line) for line in (REPO / "references" / "000_e6a39a29327ab8d5.en.jsonl").open()]
+    lines = [
+        {"article_id": r["article_id"], "segment_id": r["segment_id"], "output": r["reference"]}
+        for r in refs
+        if r["segment_id"] not in ("paragraph-2", "paragraph-5")
+    ]
+    lines.append({"article_id": "000_e6a39a29327ab8d5", "segment_id": "stray", "output": "x"})
+    (tmp_path / "mine.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"articles: {REPO}/seeds/\nreferences: {REPO}/references/\n"
+        "systems:\n  - {name: mine, type: outputs, task: translation, path: mine.jsonl}\n"
+        "metrics: [bleu]\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["run", str(config), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.split())
+    assert "mine.jsonl: does not cover exactly the ids of system 'mine''s corpus" in message
+    assert "2 id(s) of the corpus have no line: 000_e6a39a29327ab8d5/paragraph-2, " in message
+    assert "1 line(s) name ids it does not have: 000_e6a39a29327ab8d5/stray" in message
+    assert not (tmp_path / "out").exists()
 
 
 def test_outputs_system_missing_segments_are_reported_and_scored_empty(tmp_path):
@@ -111,7 +138,8 @@ def test_outputs_system_missing_segments_are_reported_and_scored_empty(tmp_path)
     config = tmp_path / "c.yaml"
     config.write_text(
         f"articles: {REPO}/seeds/\nreferences: {REPO}/references/\n"
-        "systems:\n  - {name: mine, type: outputs, task: translation, path: mine.jsonl}\n"
+        "systems:\n  - {name: mine, type: outputs, task: translation, path: mine.jsonl,"
+        " allow_missing: true}\n"
         "metrics: [bleu, chrf, ter]\n",
         encoding="utf-8",
     )

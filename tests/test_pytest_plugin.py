@@ -39,13 +39,15 @@ def test_each_gate_rule_is_an_item(pytester: pytest.Pytester, runs: dict[str, Pa
             "harness_mt.yaml::mt/translation/bleu/drop",
             "harness_mt.yaml::mt/translation/ter/floor",
             "harness_mt.yaml::mt/translation/ter/drop",
+            "harness_mt.yaml::mt/present",
+            "harness_mt.yaml::mt/failures",
         ]
     )
 
 
 def test_an_identical_candidate_passes(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
     _spec(pytester, f"report: {runs['same']}", runs["base"])
-    pytester.runpytest().assert_outcomes(passed=4)
+    pytester.runpytest().assert_outcomes(passed=6)
 
 
 def test_a_degraded_candidate_fails_with_the_numbers_in_junit(
@@ -53,10 +55,10 @@ def test_a_degraded_candidate_fails_with_the_numbers_in_junit(
 ) -> None:
     _spec(pytester, f"report: {runs['degraded']}", runs["base"])
     result = pytester.runpytest("--junitxml=junit.xml")
-    result.assert_outcomes(passed=2, failed=2)  # both floors hold; both drops are regressions
+    result.assert_outcomes(passed=4, failed=2)  # floors, presence and failures hold; drops fail
     result.stdout.fnmatch_lines(
         [
-            "*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*p = 0.00* (paired-ar)*REGRESSION (worse by at least*"
+            "*bleu of mt vs mt (translation): 100.00 → 35.09, Δ -64.91*H0 worse by ≤ 1: p = 0.00* (one-sided paired-ar)*REGRESSION (worse by at least*"
         ]
     )
     junit = (pytester.path / "junit.xml").read_text(encoding="utf-8")
@@ -68,13 +70,13 @@ def test_a_spec_can_run_a_config(pytester: pytest.Pytester, runs: dict[str, Path
     write_outputs(pytester.path, "mt", degrade=True)
     config = write_config(pytester.path, "candidate", ["mt"])
     _spec(pytester, f"config: {config.name}", runs["base"])
-    pytester.runpytest().assert_outcomes(passed=2, failed=2)
+    pytester.runpytest().assert_outcomes(passed=4, failed=2)
 
 
 def test_a_gate_file_can_be_referenced(pytester: pytest.Pytester, runs: dict[str, Path]) -> None:
     pytester.makefile(".yaml", gate="metrics:\n  chrf: {max_drop: 100}\n")
     _spec(pytester, f"report: {runs['degraded']}", runs["base"], gate="gate: gate.yaml\n")
-    pytester.runpytest().assert_outcomes(passed=1)
+    pytester.runpytest().assert_outcomes(passed=3)
 
 
 def test_a_bad_spec_is_a_collection_error_naming_the_line(
@@ -101,8 +103,8 @@ def test_a_candidate_that_cannot_be_compared_fails_every_item_in_one_line(
     (pytester.path / "other.json").write_text(json.dumps(report), encoding="utf-8")
     _spec(pytester, "report: other.json", runs["base"])
     result = pytester.runpytest()
-    result.assert_outcomes(failed=4)
-    assert result.stdout.str().count("bleu signature differs") >= 4
+    result.assert_outcomes(failed=6)
+    assert result.stdout.str().count("bleu signature differs") >= 6
     assert "Traceback" not in result.stdout.str()
 
 

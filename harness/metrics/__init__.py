@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from harness.errors import HarnessError
-from harness.metrics.base import Metric
+from harness.metrics.base import Measures, Metric
 from harness.registry import Registry
 
 #: built-in metrics, plus those installed packages declare in the ``harness.metrics`` entry-point
@@ -65,4 +65,4 @@ def metric_from_report(name: str, options: Mapping[str, Any] | None) -> Metric:
         ) from None
 
 
-__all__ = ["DEFAULT_METRICS", "METRICS", "Metric", "make_metric", "metric_from_report"]
+__all__ = ["DEFAULT_METRICS", "METRICS", "Measures", "Metric", "make_metric", "metric_from_report"]

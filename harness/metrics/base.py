@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
+from enum import StrEnum
 from typing import ClassVar
 
 import numpy as np
@@ -19,12 +20,28 @@ from harness.records import Task
 Stats = list[list[float]]
 
 
+class Measures(StrEnum):
+    """What a metric's number is: a verdict on the output, or a description of it.
+
+    A quality metric (BLEU, ROUGE, numbers…) gets worse when the output does, so a gate checks
+    it by default. A descriptive metric (coverage, density, compression, repetition) says how an
+    output looks, not whether it is good: its direction is a choice (coverage ↑ and density ↓
+    reward opposite things), so it is reported and gated only where a gate file names it with
+    the direction it wants."""
+
+    QUALITY = "quality"
+    DESCRIPTION = "description"
+
+
 class Metric(ABC):
     """A corpus-level metric on a 0–100 scale (TER may exceed 100)."""
 
     name: ClassVar[str]
     tasks: ClassVar[frozenset[Task]]
     higher_is_better: ClassVar[bool]
+    #: quality (gated by default) or description (reported; gated only where a gate file says
+    #: which direction it wants); every built-in metric states it (tests/metrics/test_measures.py)
+    measures: ClassVar[Measures] = Measures.QUALITY
     #: a fidelity metric checks what news readers care about (numbers, names, the target
     #: language, meaning) rather than n-gram overlap; reports show it in a "Fidelity" block
     fidelity: ClassVar[bool] = False
@@ -101,6 +118,11 @@ class Metric(ABC):
         return np.array(
             [self.corpus_score(np.broadcast_to(row / n, (n, row.shape[0]))) for row in totals]
         )
+
+    @classmethod
+    def is_quality(cls) -> bool:
+        """Whether the metric is a verdict on the output (gated by default)."""
+        return cls.measures is Measures.QUALITY
 
     @classmethod
     def applies_to(cls, task: Task) -> bool:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from harness.metrics.base import SourceMetric, Stats
+from harness.metrics.base import Measures, SourceMetric, Stats
 from harness.metrics.totals import RatioMetric, SummedMetric
 from harness.records import Task
 from harness.text.arabic import NORMALIZATION_VERSION, ArabicAwareTokenizer
@@ -137,10 +137,17 @@ def compression(summary: Sequence[str], article: Sequence[str]) -> float:
 
 class _Fragments(_SummaryMetric):
     """Mean of a per-summary fragment statistic (:attr:`value`, one of the functions above)
-    over the non-empty summaries."""
+    over the non-empty summaries: a description of the summary's style, not a verdict on it."""
 
     fidelity = True
+    measures = Measures.DESCRIPTION
     value: Callable[[Sequence[str], Sequence[str]], float]
+
+    @classmethod
+    def applies_to(cls, task: Task) -> bool:
+        """Arabic summaries only: fragments are runs of tokens shared with the article, and an
+        English summary of an Arabic article shares none, so every value would be 0."""
+        return task is Task.SUMMARIZATION
 
     def segment_stats_with_sources(
         self,
@@ -198,6 +205,7 @@ class Repetition(RatioMetric):
 
     name = "repetition"
     fidelity = True
+    measures = Measures.DESCRIPTION
     tasks = frozenset({Task.SUMMARIZATION})
     higher_is_better = False
     needs_reference = False

@@ -1,8 +1,11 @@
 """Spreadsheet exports of a report: ``results.csv`` and ``segments.csv``.
 
 Both are UTF-8 *with* a byte-order mark: without it, Excel reads CSV as the local code page and
-Arabic turns into mojibake. Columns are the report's own keys, so a key added to the report
-contract later (``ci_low``, ``corpus``, …) becomes a column without changes here.
+Arabic turns into mojibake. Being made for a spreadsheet, every text cell that a spreadsheet
+would read as a formula (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return: model outputs, sources, names) gets OWASP's prefix ``'``, so it shows as text.
+Columns are the report's own keys, so a key added to the report contract later (``ci_low``,
+``corpus``, …) becomes a column without changes here.
 """
 
 from __future__ import annotations
@@ -35,6 +38,18 @@ _SEGMENT_SPECIAL = {"references", "scores", "stats", "error", "intermediate"}
 
 def _cell(value: Any) -> Any:
     return "" if value is None else value
+
+
+#: first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would evaluate, prefixed with ``'``; anything else as is
+    (numbers stay numbers: a negative score is not a formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _columns(
@@ -98,8 +113,8 @@ def _write(path: Path, table: tuple[list[str], Iterable[list[Any]]]) -> None:
     header, rows = table
     with atomic_open(path, encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([neutralise(cell) for cell in header])
+        writer.writerows([neutralise(cell) for cell in row] for row in rows)
 
 
 def write_exports(report: dict[str, Any], out_dir: Path) -> list[Path]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.metrics import METRICS
+from harness.verdicts.gate.presence import lost_outputs
 from harness.verdicts.verdict import report_alpha, verdict_of
 
 
@@ -37,8 +38,10 @@ def score_cell(entry: dict[str, Any] | None) -> str:
 
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
     """Per task (and corpus, when a run has several): the systems × metrics table, and the
-    fidelity metrics (numbers, names, language, meaning) in a table of their own."""
+    fidelity metrics (numbers, names, language, meaning) in a table of their own. ``failed``
+    counts each system's lost outputs (failed or missing), which score as empty ones."""
     tables: dict[str, tuple[list[str], list[list[str]]]] = {}
+    lost = lost_outputs(report)  # failed or missing outputs, per system, task and corpus
     groups = dict.fromkeys((r.get("corpus"), r["task"]) for r in report["results"])
     several = len({corpus for corpus, _ in groups}) > 1
     for corpus, task in groups:
@@ -47,7 +50,10 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
         ]
         rows: dict[str, dict[str, Any]] = {}
         for result in results:
-            row = rows.setdefault(result["system"], {"n": result["n"]})
+            row = rows.setdefault(
+                result["system"],
+                {"n": result["n"], "failed": lost.get((result["system"], task, corpus), 0)},
+            )
             row[result["metric"]] = score_cell(result)
         title = f"{task} on {corpus}" if several else task
         names = list(dict.fromkeys(r["metric"] for r in results))
@@ -57,9 +63,14 @@ def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[li
         for key, metrics in blocks:
             if not metrics:
                 continue
-            header = ["system", "n", *(_metric_header(m) for m in metrics)]
+            header = ["system", "n", "failed", *(_metric_header(m) for m in metrics)]
             body = [
-                [system, str(values["n"]), *(values.get(m, "–") for m in metrics)]
+                [
+                    system,
+                    str(values["n"]),
+                    str(values["failed"]),
+                    *(values.get(m, "–") for m in metrics),
+                ]
                 for system, values in rows.items()
                 if any(m in values for m in metrics)
             ]

@@ -30,6 +30,7 @@ from harness.run.steps import step_runner
 from harness.stats import Resample, bootstrap_signature
 from harness.systems import SYSTEMS, System
 from harness.systems.base import lost_outputs_warning
+from harness.systems.environment import numeric_environment
 from harness.verdicts.compare import compare_in_run
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ def evaluate(
                 "params": described[name],
                 "fingerprint": system.fingerprint(),
                 "counts": status_counts(by_system[name]),
+                "environment": numeric_environment(system.params.type, described[name]),
                 **executor.run_info(system),
             }
             for name, system in prepared.systems.items()
@@ -161,11 +163,14 @@ def evaluate(
         },
         "cache": str(cache.path) if cache is not None else None,
         "executor": executor.describe(),
+        # the metric's definition (and sacrebleu's bootstrap suffix); how the intervals
+        # resample is a setting of the run, recorded apart (verdicts/signatures.py)
         "metrics": {
-            name: metric.signature() + bootstrap_signature(resample=resample)
+            name: metric.signature() + bootstrap_signature()
             for name, metric in prepared.metrics.items()
             if any(r.metric == name for r in results)
         },
+        "resample": resample.value,
         "metric_options": config.metric_options,
         "warnings": warnings,
         "duration_s": round(time.perf_counter() - started, 3),

@@ -304,6 +304,32 @@ class _SystemActor:
         return {"batch": batch["batch"], "result": results}
 
 
+#: seconds to wait for a given Ray address to accept a connection before giving up on it
+PROBE_TIMEOUT_S = 10.0
+
+
+def probe_address(address: str, timeout: float = PROBE_TIMEOUT_S) -> None:
+    """Refuse, in one line and within ``timeout``, a ``host:port`` (or ``ray://host:port``)
+    that accepts no connection: ``ray.init`` would otherwise retry without end ("Failed to get
+    cluster ID from GCS server: TimedOut"). Other addresses (``auto``) are left to Ray."""
+    import socket
+
+    target = address.removeprefix("ray://")
+    host, sep, port = target.rpartition(":")
+    if not sep or not port.isdigit() or "/" in target:
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        reason = "timed out" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise HarnessError(
+            f"executor ray: cannot reach the Ray cluster at {address} ({reason} within "
+            f"{timeout:g} s); start it, fix executor.address, or leave the address out to run "
+            "a Ray instance of this machine"
+        ) from None
+
+
 class RayExecutor(Executor):
     """Batches run on a pool of Ray actors (Ray Data ``map_batches``), on a cluster at
     ``address`` or on a Ray instance started here."""
@@ -327,11 +353,17 @@ class RayExecutor(Executor):
         settings = self.settings
         if not ray.is_initialized():
             options: dict[str, Any] = {"runtime_env": settings.runtime_env, "log_to_driver": False}
-            if settings.address is None:
-                # a Ray instance of this machine alone: loopback, no dashboard
+            address = settings.address
+            if address is None:
+                # a Ray instance of this machine alone: loopback, no dashboard; "local" starts
+                # a new one even when `ray start` recorded a cluster (Ray's default would join
+                # that, and wait forever when it has died)
+                address = "local"
                 options.update(include_dashboard=False, _node_ip_address="127.0.0.1")
+            else:
+                probe_address(address)
             try:
-                ray.init(address=settings.address, **options)
+                ray.init(address=address, **options)
             except Exception as exc:  # connection refused, bad address, version mismatch
                 where = settings.address or "a local instance"
                 raise HarnessError(f"executor ray: cannot start or reach {where}: {exc}") from None

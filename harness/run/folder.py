@@ -32,6 +32,8 @@ from harness.errors import HarnessError
 from harness.records import Generation
 from harness.report_file import REPORT_NAME
 from harness.reports.write import remove_reports, write_report
+from harness.run.lock import FolderLock
+from harness.run.secrets import RedactingFilter, redact, secret_values
 
 CONFIG_NAME = "config.yaml"
 OUTPUTS_NAME = "outputs.jsonl"
@@ -112,10 +114,14 @@ class RunFolder:
         self._handler: logging.Handler | None = None
         self._logger = logging.getLogger("harness")
         self._previous_level = self._logger.level
+        #: env_vars values and api_key_env variables' values: masked in everything written
+        self._secrets = secret_values(config.data)
+        self._lock = FolderLock(path)
 
     def __enter__(self) -> RunFolder:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()  # before anything is written: a second run is refused here
             if self.replace:
                 remove_reports(self.path)
             header = (
@@ -124,13 +130,17 @@ class RunFolder:
                 f"{self.config.base_dir.resolve()}\n"
             )
             body = yaml.safe_dump(
-                resolved_config(self.config, self.cache_dir), allow_unicode=True, sort_keys=False
+                redact(resolved_config(self.config, self.cache_dir), self._secrets),
+                allow_unicode=True,
+                sort_keys=False,
             )
             (self.path / CONFIG_NAME).write_text(header + body, encoding="utf-8")
             self._outputs = (self.path / OUTPUTS_NAME).open("w", encoding="utf-8")
             self._handler = logging.FileHandler(self.path / LOG_NAME, mode="w", encoding="utf-8")
         except OSError as exc:
+            self._lock.release()
             raise HarnessError(f"{self.path}: cannot write the run folder: {exc}") from None
+        self._handler.addFilter(RedactingFilter(self._secrets))
         self._handler.setFormatter(
             _UTCFormatter("%(asctime)sZ %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
         )
@@ -148,11 +158,14 @@ class RunFolder:
         """Append a finished batch to ``outputs.jsonl`` and flush it to the OS."""
         assert self._outputs is not None, "RunFolder used outside its with-block"
         for generation in generations:
-            self._outputs.write(json.dumps(generation.to_json(), ensure_ascii=False) + "\n")
+            record = generation.to_json()
+            if self._secrets:
+                record = redact(record, self._secrets)
+            self._outputs.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._outputs.flush()
 
     def write_reports(self, report: dict[str, Any]) -> None:
-        write_report(report, self.path)
+        write_report(redact(report, self._secrets) if self._secrets else report, self.path)
         counts = {name: info["counts"] for name, info in report["provenance"]["systems"].items()}
         self._logger.info("reports written; outputs per system: %s", json.dumps(counts))
 
@@ -172,3 +185,4 @@ class RunFolder:
         self._logger.setLevel(self._previous_level)
         if self._outputs is not None:
             self._outputs.close()
+        self._lock.release()

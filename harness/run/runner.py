@@ -48,21 +48,24 @@ def _from_cache(
     stored = cache.get_many(system.fingerprint(), keys)
     found = {}
     for index, (item, key) in enumerate(zip(items, keys, strict=True)):
-        if key in stored:
-            output = stored[key]
-            status = Status.GENERATED if output.strip() else Status.EMPTY
-            found[index] = Generation(system.name, item.example, output, status, cached=True)
+        output = stored.get(key)
+        if output is not None and output.strip():  # an empty one (older caches) is retried
+            found[index] = Generation(
+                system.name, item.example, output, Status.GENERATED, cached=True
+            )
     return found
 
 
 def _store(system: System, generations: Sequence[Generation], cache: OutputCache) -> None:
-    """Commit a finished batch; failed and missing outputs are not stored, so they are retried."""
+    """Commit a finished batch; failed, missing and *empty* outputs are not stored, so they are
+    retried: an empty reply of a generative engine (a served model's one-off hiccup, a
+    truncated stream) is not a result to reuse forever."""
     cache.put_many(
         system.fingerprint(),
         [
             (input_sha256(system.cache_input(g.example)), g.output)
             for g in generations
-            if g.status in (Status.GENERATED, Status.EMPTY)
+            if g.status is Status.GENERATED
         ],
     )
 

@@ -39,7 +39,6 @@ from harness.stats.resampling import (
     Units,
     as_matrix,
     as_units,
-    block_rows,
     lower_bound,
     percentile_interval,
     resampled_unit_scores,
@@ -62,6 +61,10 @@ class PairedResult:
     test: PairedTest
     #: candidate − baseline on each paired bootstrap resample (None below 2 units)
     resampled: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: pseudo-candidate − pseudo-baseline of each randomization trial (paired-ar only)
+    swapped: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: differences within this much of each other are ties (float noise of a sum order)
+    tolerance: float = 0.0
 
     def worsening_bound(self, alpha: float, metric: Metric | type[Metric]) -> float | None:
         """One-sided ``(1 − alpha)`` lower bound of the worsening (how much worse the candidate
@@ -95,37 +98,43 @@ def _paired_bootstrap_p(
     return p, system_scores - baseline_scores
 
 
-def _randomization_p(
-    metric: Metric,
-    baseline_units: Units,
-    system_units: Units,
-    observed: float,
-    tolerance: float,
-    trials: int,
-    seed: int,
-) -> float:
-    """Share of trials with |Δ*| ≥ |Δ| − tolerance: ties count (Noreen 1989)."""
+#: rows of swap draws per block: a multiple of 32, because numpy draws booleans 32 to a 32-bit
+#: word and keeps no leftover bits between calls; whole words make the blocks, stacked, the
+#: same stream as sacrebleu's one ``(trials, n)`` draw
+SWAP_WORD = 32
+#: swap draws per block: 4M (4 MB of booleans, 32 MB as float64), so memory stays flat however
+#: many segments are compared (one 10,000 × 103,050 draw took 1 GB)
+SWAP_BLOCK_ELEMENTS = 1 << 22
+
+
+def swap_block_rows(n: int, trials: int) -> int:
+    """Rows of one block of swap draws: whole 32-bit words of draws, at least one word."""
+    rows = max(SWAP_WORD, SWAP_BLOCK_ELEMENTS // max(n, 1) // SWAP_WORD * SWAP_WORD)
+    return min(rows, -(-trials // SWAP_WORD) * SWAP_WORD)
+
+
+def _randomization_deltas(
+    metric: Metric, baseline_units: Units, system_units: Units, trials: int, seed: int
+) -> np.ndarray:
+    """Δ* (pseudo-candidate − pseudo-baseline) of each trial: every segment's pair of rows is
+    swapped with probability ½, drawn a block of trials at a time."""
     baseline, system = baseline_units.stats, system_units.stats
     n = baseline.shape[0]
     segments = baseline_units.segments  # a trial keeps every segment, in one system or the other
     rng = np.random.default_rng(seed)
-    swap = rng.integers(2, size=(trials, n), dtype=bool)  # sacrebleu's draw, in one piece
-    # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere;
-    # converted to float a block of rows at a time, so memory stays at the bool matrix
-    step = block_rows(n, trials)
+    # pseudo-system A takes the baseline's row where swap is set, the system's elsewhere
     difference = baseline - system
-    swapped = np.concatenate(
-        [
-            swap[start : start + step].astype(np.float64) @ difference
-            for start in range(0, trials, step)
-        ]
-    )
+    step = swap_block_rows(n, trials)
+    swapped = np.empty((trials, difference.shape[1]), dtype=np.float64)
+    for start in range(0, trials, step):
+        rows = min(step, trials - start)
+        swap = rng.integers(2, size=(rows, n), dtype=bool)  # sacrebleu's draw, block by block
+        swapped[start : start + rows] = swap.astype(np.float64) @ difference
     totals_a = swapped + system.sum(axis=0)
     totals_b = baseline.sum(axis=0) + system.sum(axis=0) - totals_a
-    scores_a = metric.scores_from_totals(totals_a, segments)
-    scores_b = metric.scores_from_totals(totals_b, segments)
-    at_least = np.abs(scores_a - scores_b) >= observed - tolerance
-    return _p_value(int(np.sum(at_least)), trials)
+    return metric.scores_from_totals(totals_a, segments) - metric.scores_from_totals(
+        totals_b, segments
+    )
 
 
 #: ties within this share of the score scale count as ties (float noise of a different sum order)
@@ -161,14 +170,28 @@ def paired_test(
     base_units, system_units = as_units(baseline, groups), as_units(system, groups)
     if len(baseline) < 2 or base_units.count < 2:
         return PairedResult(baseline_score, system_score, delta, None, None, test)
+    tolerance = TIE_TOLERANCE * max(1.0, abs(baseline_score), abs(system_score))
     if np.array_equal(baseline, system):  # sacrebleu would say p = 1/(R+1) here
+        swapped = np.zeros(trials) if test is PairedTest.RANDOMIZATION else None
         return PairedResult(
-            baseline_score, system_score, 0.0, Interval(0.0, 0.0), 1.0, test, np.zeros(resamples)
+            baseline_score,
+            system_score,
+            0.0,
+            Interval(0.0, 0.0),
+            1.0,
+            test,
+            np.zeros(resamples),
+            swapped,
+            tolerance,
         )
     observed = abs(delta)
     p, deltas = _paired_bootstrap_p(metric, base_units, system_units, observed, resamples, seed)
+    swapped = None
     if test is PairedTest.RANDOMIZATION:
-        tolerance = TIE_TOLERANCE * max(1.0, abs(baseline_score), abs(system_score))
-        p = _randomization_p(metric, base_units, system_units, observed, tolerance, trials, seed)
+        # share of trials with |Δ*| ≥ |Δ| − tolerance: ties count (Noreen 1989)
+        swapped = _randomization_deltas(metric, base_units, system_units, trials, seed)
+        p = _p_value(int(np.sum(np.abs(swapped) >= observed - tolerance)), trials)
     interval = percentile_interval(deltas)
-    return PairedResult(baseline_score, system_score, delta, interval, p, test, deltas)
+    return PairedResult(
+        baseline_score, system_score, delta, interval, p, test, deltas, swapped, tolerance
+    )

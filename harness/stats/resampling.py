@@ -41,7 +41,9 @@ class Interval:
     high: float
 
 
-BLOCK_ELEMENTS = 1 << 24  # draws per block: 16M, so FLORES-sized sets take one block
+#: draws per block: 4M (16 MB of int32 draws, 32 MB of counts), so FLORES-sized sets still take
+#: one block and a 103k-segment comparison stays well under 1 GB (16M took 260 MB a block)
+BLOCK_ELEMENTS = 1 << 22
 
 
 def block_rows(n: int, rows: int) -> int:

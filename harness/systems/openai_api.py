@@ -111,14 +111,15 @@ class OpenAIParams(SystemParams, PromptKeys):
 
 
 def normalise_base_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no trailing slash, no query or fragment."""
-    import httpx
+    """The URL as written, less one trailing slash: an IPv6 host (``[::1]``), a query
+    (``?api-version=…``) and ``user:pass@`` credentials all reach the server as given."""
+    return url.removesuffix("/")
 
-    parsed = httpx.URL(url.strip())
-    default = {"http": 80, "https": 443}.get(parsed.scheme)
-    port = "" if parsed.port in (None, default) else f":{parsed.port}"
-    path = parsed.path.rstrip("/")
-    return f"{parsed.scheme.lower()}://{parsed.host.lower()}{port}{path}"
+
+def endpoint_url(base_url: str, path: str) -> str:
+    """``path`` (``/chat/completions``) appended to the base URL's path, its query kept."""
+    base, sep, query = base_url.partition("?")
+    return f"{base.removesuffix('/')}{path}{sep}{query}"
 
 
 class RequestFailed(Exception):
@@ -225,7 +226,6 @@ class OpenAICompatible(System):
 
             limits = httpx.Limits(max_connections=self.params.max_concurrency)
             self._client = httpx.AsyncClient(
-                base_url=self.params.base_url,
                 headers=self.headers(),
                 timeout=self.params.request_timeout,
                 limits=limits,
@@ -241,7 +241,8 @@ class OpenAICompatible(System):
             retry_after = None
             self.requests += 1
             try:
-                response = await self.client().post(self.path, json=body)
+                url = endpoint_url(self.params.base_url, self.path)
+                response = await self.client().post(url, json=body)
             except httpx.TransportError as exc:  # refused, reset, timed out
                 problem = f"{type(exc).__name__}: {exc}".rstrip(": ")
             else:

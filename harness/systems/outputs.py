@@ -7,8 +7,12 @@ line-aligned corpus: line N is the output for segment ``"N"``. An example withou
 *missing*: it is counted, reported and scored as an empty output.
 
 Misalignment never scores: a plain-text file must have exactly as many lines as its corpus
-(counted before ``limit``/``sample``) and run on one corpus, and a JSONL file must match at least
-one example (unless the system says ``allow_empty: true``).
+(counted before ``limit``/``sample``) and run on one corpus, and a JSONL file must cover exactly
+the corpus's ids: a missing id, or a line for an id the corpus does not have, is an error naming
+them (exit 2). ``allow_missing: true`` accepts missing ids, which then count as lost outputs
+(status ``missing``, scored as empty, counted by the gate's ``max_failures``); a file matching
+nothing at all still needs ``allow_empty: true``. Extra lines are only a warning when a
+``limit``/``sample`` selected part of the corpus (the file may rightly hold the rest).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ OutputKey = tuple[str | None, str | None, str | None]
 
 class OutputsParams(SystemParams):
     path: str
+    #: accept a JSONL file that lacks some of the corpus's ids: they are lost outputs
+    allow_missing: bool = False
 
 
 class Outputs(System):
@@ -108,7 +114,8 @@ class Outputs(System):
             return []
         keys = [self._lookup(example) for example in examples]
         matched = sum(key is not None for key in keys)
-        warnings = []
+        warnings: list[str] = []
+        errors: list[str] = []
         if examples and not matched:
             message = (
                 f"{self.path}: none of its {len(self._outputs)} output line(s) matches any of "
@@ -122,14 +129,28 @@ class Outputs(System):
         elif matched < len(examples):
             pairs = zip(examples, keys, strict=True)
             lost = [(example.where, "no output") for example, key in pairs if key is None]
+            if not self.params.allow_missing:
+                errors.append(
+                    f"{len(lost)} id(s) of the corpus have no line: "
+                    f"{', '.join(where for where, _ in lost[:5])}"
+                    + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+                )
             warnings.append(lost_outputs_warning(self.name, "missing", lost))
         unused = sorted(self._outputs.keys() - set(keys), key=lambda k: tuple(map(str, k)))
         if unused:
             shown = ", ".join("/".join(p for p in key if p is not None) for key in unused[:5])
             more = f" and {len(unused) - 5} more" if len(unused) > 5 else ""
+            if any(corpus.selection is None for corpus in corpora) and matched:
+                errors.append(f"{len(unused)} line(s) name ids it does not have: {shown}{more}")
             warnings.append(
                 f"{self.path}: {len(unused)} of {len(self._outputs)} output line(s) match no "
                 f"example and were ignored: {shown}{more}"
+            )
+        if errors:
+            raise HarnessError(
+                f"{self.path}: does not cover exactly the ids of system '{self.name}''s corpus: "
+                + "; ".join(errors)
+                + " (set allow_missing: true to score missing ids as lost outputs)"
             )
         return warnings
 

@@ -7,6 +7,7 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,12 @@ from harness.stats import (
     Resample,
     paired_test,
 )
+from harness.verdicts.environment import environment_notes
+from harness.verdicts.signatures import check_signatures
 from harness.verdicts.verdict import Verdict, verdict_of
 
 SegmentKey = tuple[Any, ...]
+GroupKey = tuple[str, str, str | None]  # system, task, corpus
 
 
 @dataclass(frozen=True)
@@ -111,11 +115,27 @@ def compare_in_run(
 # --- two reports -------------------------------------------------------------------------
 
 
+#: what comparisons and gates read of a segment; its texts (source, output, references) and
+#: display scores are dropped on loading, which halves a large report's memory
+SEGMENT_KEYS = ("corpus", "system", "task", "article_id", "segment_id", "status", "stats")
+
+
+def _slim(segment: dict[str, Any]) -> dict[str, Any]:
+    """The keys compare reads; statistics rows as packed float arrays (8 bytes a number
+    instead of a 24-byte float object and an 8-byte pointer)."""
+    kept = {key: segment[key] for key in SEGMENT_KEYS if key in segment}
+    if isinstance(kept.get("stats"), dict):
+        kept["stats"] = {name: array("d", row) for name, row in kept["stats"].items()}
+    return kept
+
+
 def load_report(path: Path) -> dict[str, Any]:
-    """A ``report.json`` with per-segment statistics, given as the file or its run folder."""
+    """A ``report.json`` with per-segment statistics, given as the file or its run folder;
+    each segment keeps only :data:`SEGMENT_KEYS`."""
     file, report = read_report(
         path, ("results", "segments", "provenance"), known_metric=METRICS.registered
     )
+    report["segments"] = [_slim(segment) for segment in report["segments"]]
     report["_path"] = str(file)
     return report
 
@@ -193,6 +213,8 @@ class ReportComparison:
     worst: list[SegmentChange]
     #: what the reader must know (e.g. corpora read from different files, when allowed)
     notes: list[str] = field(default_factory=list)
+    #: (baseline, candidate) (system, task, corpus) groups paired, for the gate's presence rule
+    pairs: list[tuple[GroupKey, GroupKey]] = field(default_factory=list)
 
 
 def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
@@ -257,16 +279,22 @@ def compare_reports(
     comparisons: list[Comparison] = []
     changes: list[SegmentChange] = []
     built: dict[str, tuple[Metric, int]] = {}  # each metric made once, for every pair
+    version_notes: dict[str, str] = {}
     for base_key, cand_key in pairs:
         system, task, corpus = cand_key
         base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
         shared = [m for m in cand_group["metrics"] if m in base_group["metrics"]]
         for metric_name in shared:
-            if base_sigs.get(metric_name) != cand_sigs.get(metric_name):
+            signatures = check_signatures(
+                metric_name, base_sigs.get(metric_name), cand_sigs.get(metric_name)
+            )
+            if signatures.refusals:
                 raise HarnessError(
-                    f"{cand_where}: {metric_name} signature differs from {base_where}: "
-                    f"{cand_sigs.get(metric_name)!r} vs {base_sigs.get(metric_name)!r}"
+                    f"{cand_where}: {metric_name} signature differs from {base_where} in its "
+                    f"definition, so the scores are not comparable: {signatures.refusal()}"
                 )
+            if signatures.versions:
+                version_notes[metric_name] = signatures.warning()
             if metric_name not in built:
                 built[metric_name] = _report_metric(metric_name, candidate)
             metric, width = built[metric_name]
@@ -289,7 +317,8 @@ def compare_reports(
                     _worst_segments(metric, system, task, keys, base_stats, cand_stats, worst)
                 )
     notes = [f"{d} (compared anyway: --allow-different-data)" for d in differences]
-    return ReportComparison(comparisons, changes, notes)
+    notes += list(version_notes.values()) + environment_notes(baseline, candidate, pairs)
+    return ReportComparison(comparisons, changes, notes, pairs)
 
 
 def _worst_segments(

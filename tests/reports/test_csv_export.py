@@ -69,3 +69,19 @@ def test_segments_csv_keeps_arabic_and_outputs_verbatim(tmp_path):
     assert "\n" in summary["reference_1"]  # the bullets, one per line, in one cell
     assert summary["bleu"] == "" and float(summary["rouge1"]) == 40.0
     assert float(by_key[("good", "paragraph-2")]["bleu"]) == 50.0
+
+
+def test_formula_cells_are_neutralised(tmp_path):
+    """Before: an output "=HYPERLINK(…)" reached Excel as a live formula (OWASP CSV injection)."""
+    report = make_report()
+    starts = ["=1+1", "+1", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"]
+    for segment, text in zip(report["segments"], starts, strict=False):
+        segment["output"] = text
+    report["results"][0]["system"] = "=evil"
+    write_exports(report, tmp_path)
+    raw = (tmp_path / SEGMENTS_NAME).read_bytes()[3:].decode("utf-8")
+    outputs = [row["output"] for row in csv.DictReader(io.StringIO(raw, newline=""))]
+    assert outputs[: len(starts)] == ["'" + text for text in starts]
+    rows = read_csv(tmp_path / "results.csv")
+    assert rows[0]["system"] == "'=evil"
+    assert float(rows[0]["score"]) == report["results"][0]["score"]  # numbers stay numbers

@@ -36,7 +36,7 @@ def report():
 def test_markdown_puts_fidelity_metrics_in_their_own_table(report):
     tables = results_tables(report)
     header, body = tables["translation: fidelity"]
-    assert header == ["system", "n", "numbers ↑"]
+    assert header == ["system", "n", "failed", "numbers ↑"]
     assert [row[0] for row in body] == ["base", "good"]
     assert not any("numbers" in cell for cell in tables["translation"][0])
     assert "## Translation: fidelity" in render_markdown(report)

@@ -369,3 +369,60 @@ def test_damage_found_at_first_use_is_the_same_one_line_error(tmp_path):
             with cache.errors():
                 raise sqlite3.OperationalError("database is locked")
         assert not isinstance(busy.value, CorruptCache)  # not the file's fault: do not delete it
+
+
+def test_empty_outputs_are_not_cached_as_successes(tmp_path, plugins):
+    """Before: the empty reply was stored and reused on every rerun."""
+    calls = tmp_path / "calls.txt"
+    config = _config(tmp_path, [_counting("a", calls, empty_on=["title"])])
+    first = _run(config, tmp_path / "r1")
+    assert first["provenance"]["systems"]["a"]["counts"]["empty"] == 1 and len(_lines(calls)) == 9
+    second = _run(config, tmp_path / "r2")
+    assert _lines(calls)[9:] == ["000_e6a39a29327ab8d5/title"]  # asked again, only that one
+    counts = second["provenance"]["systems"]["a"]["counts"]
+    assert counts["cached"] == 8 and counts["empty"] == 1 and counts["generated"] == 0
+
+
+def test_an_empty_output_stored_by_an_older_harness_is_retried(tmp_path):
+    from harness.records import Example
+    from harness.run.runner import _from_cache
+
+    class Fake:
+        name = "fake"
+
+        def cache_input(self, example):
+            return example.source
+
+        def fingerprint(self):
+            return "fp"
+
+    class Item:
+        def __init__(self, source):
+            self.example = Example("c", Task.TRANSLATION, "a", source, source, ())
+
+    from harness.run.cache import input_sha256
+
+    with OutputCache(tmp_path) as cache:
+        cache.put_many("fp", [(input_sha256("x"), ""), (input_sha256("y"), "why")])
+        found = _from_cache(Fake(), [Item("x"), Item("y")], cache)  # type: ignore[arg-type]
+    assert list(found) == [1] and found[1].output == "why"
+
+
+def test_opening_reads_no_more_than_the_header(tmp_path, monkeypatch):
+    """Before: every open ran PRAGMA quick_check, which reads the whole database (seconds on a
+    large cache, every run); now only header pragmas run (benchmarks/bench_cache_open.py)."""
+    import harness.run.cache as cache_module
+
+    statements: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        db = connect(*args, **kwargs)
+        db.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(cache_module.sqlite3, "connect", traced)
+    OutputCache(tmp_path).close()
+    statements.clear()
+    OutputCache(tmp_path).close()
+    assert not [s for s in statements if "check" in s.lower()], statements

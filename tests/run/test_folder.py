@@ -150,7 +150,8 @@ def test_report_command_rerenders_from_the_json_alone(finished_run, monkeypatch)
     monkeypatch.setattr(harness.run.evaluate, "run_plan", no_model)
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.output
-    assert "| count | 9 | 12.35 [10.00, 15.00] |" in (out / "report.md").read_text(encoding="utf-8")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "| count | 9 | 2 | 12.35 [10.00, 15.00] |" in markdown  # 2 failed outputs
 
 
 @pytest.mark.parametrize(

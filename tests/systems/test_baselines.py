@@ -31,9 +31,11 @@ def test_identity_copies_source():
     assert identity.generate([example("نص"), example("آخر")]) == ["نص", "آخر"]
 
 
-def outputs_system(tmp_path, lines, task=Task.TRANSLATION) -> Outputs:
+def outputs_system(tmp_path, lines, task=Task.TRANSLATION, **params) -> Outputs:
     (tmp_path / "out.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Outputs(OutputsParams(name="o", type="outputs", task=task, path="out.jsonl"), tmp_path)
+    return Outputs(
+        OutputsParams(name="o", type="outputs", task=task, path="out.jsonl", **params), tmp_path
+    )
 
 
 def test_outputs_returns_none_for_missing_and_warns_about_unused(tmp_path):
@@ -43,6 +45,7 @@ def test_outputs_returns_none_for_missing_and_warns_about_unused(tmp_path):
             json.dumps({"article_id": "a1", "segment_id": "title", "output": "Title"}),
             json.dumps({"article_id": "a1", "segment_id": "zzz", "output": "stray"}),
         ],
+        allow_missing=True,
     )
     examples = [example("x", "title"), example("y", "bullet-1")]
     assert system.generate(examples) == ["Title", None]

@@ -21,6 +21,7 @@ from harness.records import Example, Task
 from harness.systems.openai_api import (
     OpenAICompatible,
     OpenAIParams,
+    endpoint_url,
     normalise_base_url,
     retry_after_seconds,
 )
@@ -242,9 +243,24 @@ def test_one_bad_request_fails_alone_through_harness_run(server, tmp_path):
     assert info["failed"] == 1 and info["retries"] == 0
 
 
+def test_the_base_url_query_and_credentials_reach_the_server(server):
+    """Before: ?api-version=… and user:pass@ were dropped from base_url (Azure-style
+    deployments and basic-auth proxies failed)."""
+    import base64
+
+    auth = "Basic " + base64.b64encode(b"user:pa55").decode()
+    server.expect_request(
+        CHAT, query_string="api-version=2024-06-01", headers={"Authorization": auth}
+    ).respond_with_json(completion("ok"))
+    url = server.url_for("/v1").replace("://", "://user:pa55@") + "/?api-version=2024-06-01"
+    target = system(url)
+    assert target.params.base_url == url  # kept as written
+    assert generate(target, "مرحبا") == ["ok"]
+
+
 def test_cache_key_covers_what_is_asked_not_how():
     base = system("http://127.0.0.1:8080/v1").fingerprint()
-    assert system("HTTP://127.0.0.1:8080/v1/").fingerprint() == base
+    assert system("http://127.0.0.1:8080/v1/").fingerprint() == base
     assert system("http://127.0.0.1:8080/v1", max_concurrency=9, max_retries=0).fingerprint() == (
         base
     )
@@ -256,7 +272,20 @@ def test_cache_key_covers_what_is_asked_not_how():
 
 
 def test_small_helpers():
-    assert normalise_base_url("https://API.example.com:443/v1/") == "https://api.example.com/v1"
+    # byte for byte, less one trailing slash (before: lower-cased, default port, query and
+    # credentials dropped, and http://[::1]:8080/v1 became http://::1:8080/v1)
+    for url in (
+        "https://API.example.com:443/v1",
+        "http://[::1]:8080/v1",
+        "https://user:p%40ss@host.example/openai?api-version=2024-06-01",
+    ):
+        assert normalise_base_url(url) == url and normalise_base_url(url + "/") == url
+    assert normalise_base_url("http://h/v1//") == "http://h/v1/"
+    assert (
+        endpoint_url("https://h/openai/deployments/x?api-version=1", "/chat/completions")
+        == "https://h/openai/deployments/x/chat/completions?api-version=1"
+    )
+    assert endpoint_url("http://[::1]:8080/v1", "/completions") == "http://[::1]:8080/v1/completions"
     assert retry_after_seconds("2") == 2.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None

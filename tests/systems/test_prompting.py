@@ -61,3 +61,26 @@ def test_every_llm_type_validates_the_prompt_keys_alike(model):
 def test_cut_at_stop_uses_the_earliest_stop():
     assert cut_at_stop("one. two\nthree", ["\n", "."]) == "one"
     assert cut_at_stop("no stop", []) == "no stop"
+
+
+def test_summary_prompts_follow_the_input_and_target_languages():
+    """Before: the summarizer of a translate → summarize pipeline got the Arabic-summary
+    prompt ("Summarize the following Arabic news article in Arabic") on English text."""
+    from harness.records import Task
+    from harness.systems.openai_api import OpenAIParams
+
+    def params(**extra):
+        entry = {"name": "s", "type": "openai", "task": "summarization", "base_url": "http://h/v1"}
+        return OpenAIParams.model_validate({**entry, "model": "m", **extra})
+
+    arabic, english = "وقال الوزير إن المحادثات كانت مثمرة.", "The minister said the talks went well."
+    own = params()
+    assert "Arabic news article in Arabic" in own.messages(Task.SUMMARIZATION, arabic)[-1]["content"]
+    in_pipeline = own.messages(Task.SUMMARIZATION, english)[-1]["content"]
+    assert in_pipeline.startswith("Summarize the following English news article in English")
+    assert own.plain_prompt(Task.SUMMARIZATION, english) == f"Article: {english}\nSummary:"
+    to_english = params(target_lang="en")
+    assert "Arabic news article in English" in to_english.messages(Task.SUMMARIZATION, arabic)[-1]["content"]
+    assert to_english.plain_prompt(Task.SUMMARIZATION, arabic).endswith("English summary:")
+    # translation prompts and a config's own prompt are left as they are
+    assert params(prompt="S: {source}").plain_prompt(Task.SUMMARIZATION, english) == f"S: {english}"

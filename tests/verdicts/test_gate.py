@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 
 from harness.cli import app
 from harness.errors import HarnessError
-from harness.metrics import METRICS
 from harness.verdicts.compare import load_report
 from harness.verdicts.gate import GateRun, load_gate
 
@@ -80,22 +79,22 @@ def test_floors_are_direction_aware(runs: dict[str, Path], tmp_path: Path) -> No
 
 
 def test_a_drop_within_tolerance_passes(runs: dict[str, Path], tmp_path: Path) -> None:
-    checks = _checks(runs, tmp_path, "metrics:\n  bleu: {max_drop: 70}\n  ter: {max_drop: 50}\n")
+    checks = _checks(runs, tmp_path, "metrics:\n  bleu: {max_drop: 70}\n  ter: {max_drop: 10}\n")
     assert checks["mt/translation/bleu/drop"].passed  # dropped 64.91 <= 70
     ter = checks["mt/translation/ter/drop"]
-    assert not ter.passed and "REGRESSION" in ter.message  # TER rose by 56.25 > 50
-    assert "0.00 → 56.25" in ter.message and "p = 0.00" in ter.message
-    assert "worse by at least 53." in ter.message  # the one-sided bound, above the margin 50
+    assert not ter.passed and "REGRESSION" in ter.message  # TER rose by 56.25, 9 segments
+    assert "0.00 → 56.25" in ter.message and "H0 worse by ≤ 10: p = 0.0" in ter.message
+    assert "worse by at least 20." in ter.message  # the one-sided bound, above the margin 10
 
 
 def test_a_drop_beyond_tolerance_must_also_be_significant(
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
-    """p = 1/10001 with 10,000 trials: at α = 0.00005 nothing this run shows is significant."""
+    """Nine segments: the one-sided randomization p is about 2⁻⁹, far above α = 0.00005."""
     checks = _checks(runs, tmp_path, "alpha: 0.00005\nmetrics:\n  bleu: {max_drop: 0}\n")
     bleu = checks["mt/translation/bleu/drop"]
     assert bleu.passed
-    assert "not significant at α=5e-05" in bleu.message
+    assert "α = 5e-05: ok (worse by 64.91, not significantly more than 0)" in bleu.message
 
 
 def test_gate_metric_absent_from_the_report_is_an_error(
@@ -111,7 +110,7 @@ def test_compare_cli_with_a_gate(runs: dict[str, Path], tmp_path: Path) -> None:
         app, ["compare", str(runs["base"]), str(runs["degraded"]), "--gate", str(gate)]
     )
     assert result.exit_code == 0, result.output
-    assert "PASS: 2/2 gate checks passed" in result.output
+    assert "PASS: 4/4 gate checks passed" in result.output  # + mt/present, mt/failures
     assert "(paired-bs, α = 0.05)" in result.output
 
 
@@ -139,7 +138,7 @@ def test_run_with_baseline_passes_an_identical_candidate(
     config = write_config(tmp_path, "candidate", ["mt"])
     result = _run(config, "--baseline", str(runs["base"]))
     assert result.exit_code == 0, result.output
-    assert "PASS: 3/3 gate checks passed" in result.output
+    assert "PASS: 5/5 gate checks passed" in result.output
 
 
 def test_run_checks_the_gate_before_running(tmp_path: Path) -> None:
@@ -199,6 +198,8 @@ def test_checks_name_the_corpus_when_a_run_has_several(tmp_path: Path) -> None:
         "mt/a/translation/chrf/drop",
         "mt/b/translation/chrf/floor",
         "mt/b/translation/chrf/drop",
+        "mt/present",
+        "mt/failures",
     ]
     outcome = GateRun(reports["base"], gate).check(reports["cand"])
     checks = {check.name: check for check in outcome.checks}
@@ -234,13 +235,15 @@ def _margin_checks(max_drop: float, shift: float = 0.02) -> object:
 def test_max_drop_is_a_margin_a_significant_drop_within_it_passes() -> None:
     """Worse by about 2 points, significantly (p = 0.0001), with a margin of 1.9: the data do
     not show the drop exceeds 1.9, so the rule holds (before, any significant Δ > 1.9 failed)."""
+    from harness.stats.margin import margin_test
+
     result, check = _margin_checks(max_drop=1.9)
     assert result.p_value < 0.001 and -result.delta > 1.9
-    bound = result.worsening_bound(0.05, METRICS.get("rouge1"))
-    assert 0 < bound < 1.9
+    test = margin_test(result, True, 1.9, 0.05)
+    assert test.bound is not None and 0 < test.bound < 1.9 and test.p_value > 0.05
     assert check.passed
-    assert f"worse by at least {bound:.2f} (95% one-sided bound)" in check.message
-    assert "within the tolerated drop" in check.message
+    assert f"H0 worse by ≤ 1.9: p = {test.p_value:.4f} (one-sided paired-ar)" in check.message
+    assert f"not significantly more than 1.9; worse by at least {test.bound:.2f}" in check.message
 
 
 def test_max_drop_is_a_margin_a_drop_significantly_beyond_it_fails() -> None:

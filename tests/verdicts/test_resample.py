@@ -68,10 +68,11 @@ def test_article_resampling_widens_intervals_when_articles_move_together(reports
     assert scores == {(r["system"], r["metric"]): r["score"] for r in reports["article"]["results"]}
 
 
-def test_the_choice_is_in_the_signature_and_the_default_stays_sacrebleus(reports) -> None:
+def test_the_choice_is_a_setting_not_part_of_the_metric_signature(reports) -> None:
     segment, article = reports["segment"]["provenance"], reports["article"]["provenance"]
     assert segment["metrics"]["bleu"].endswith("|bs:1000|rs:12345")
-    assert article["metrics"]["bleu"].endswith("|bs:1000|rs:12345|resample:article")
+    assert article["metrics"]["bleu"] == segment["metrics"]["bleu"]
+    assert (segment["resample"], article["resample"]) == ("segment", "article")
     assert segment["comparisons"]["settings"] == "ar:10000|bs:1000|rs:12345"
     assert article["comparisons"]["settings"] == "ar:10000|bs:1000|rs:12345|resample:article"
     assert article["comparisons"]["resample"] == "article"

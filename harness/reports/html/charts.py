@@ -35,7 +35,16 @@ def metric_chart_svg(
     from matplotlib.figure import Figure
 
     height = 0.9 + 0.42 * len(bars)
-    with matplotlib.rc_context({"svg.hashsalt": chart_id, "svg.fonttype": "path", "font.size": 9}):
+    settings = {
+        "svg.hashsalt": chart_id,
+        "svg.fonttype": "path",
+        "font.size": 9,
+        # names come from configs and reports: "$x^$" is a name, never mathtext (which would
+        # raise on it, after report.json was written) nor LaTeX
+        "text.parse_math": False,
+        "text.usetex": False,
+    }
+    with matplotlib.rc_context(settings):
         figure = Figure(figsize=(4.6, height), layout="constrained")
         axes = figure.subplots()
         positions = list(range(len(bars)))[::-1]

@@ -24,6 +24,7 @@ from harness.metrics import METRICS, Metric, metric_from_report
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
+from harness.verdicts.gate.presence import lost_outputs
 from harness.verdicts.verdict import Verdict, report_alpha, verdict_of
 
 #: segment rows per section shown in full; above this a section shows a selection
@@ -79,6 +80,8 @@ class ResultRow:
     system: str
     n: int | None
     scores: list[Score]
+    #: lost outputs (failed or missing), scored as empty ones
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ def _group_key(entry: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def _results_table(
-    results: Sequence[dict[str, Any]],
+    results: Sequence[dict[str, Any]], lost: dict[str, int] | None = None
 ) -> tuple[list[MetricColumn], list[str], list[ResultRow]]:
     metrics = [
         MetricColumn(name, METRICS.get(name))
@@ -285,7 +288,7 @@ def _results_table(
                     best=value is not None and value == best.get(metric.name),
                 )
             )
-        rows.append(ResultRow(system, n, scores))
+        rows.append(ResultRow(system, n, scores, (lost or {}).get(system, 0)))
     return metrics, systems, rows
 
 
@@ -557,11 +560,17 @@ def build_page(report: dict[str, Any]) -> Page:
         segments_by_group.setdefault(_group_key(segment), []).append(segment)
     groups = list(dict.fromkeys([*map(_group_key, results), *segments_by_group]))
     several_corpora = len({corpus for corpus, _ in groups}) > 1
+    all_lost = lost_outputs(report)  # failed or missing outputs per system, task, corpus
     sections = []
     for index, (corpus, task) in enumerate(groups):
         anchor = f"section-{index}"
         in_group = [r for r in results if _group_key(r) == (corpus, task)]
-        metrics, systems, rows = _results_table(in_group)
+        lost = {
+            system: count
+            for (system, lost_task, lost_corpus), count in all_lost.items()
+            if (lost_corpus, lost_task) == (corpus, task)
+        }
+        metrics, systems, rows = _results_table(in_group, lost)
         group_comparisons = [
             c for c in comparisons if c.get("task") == task and c.get("corpus", corpus) == corpus
         ]

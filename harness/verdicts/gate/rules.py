@@ -9,19 +9,25 @@ A gate file (YAML)::
       bleu: {floor: 25, max_drop: 0.5}
       ter:  {floor: 60}    # TER is lower-is-better: the floor is a ceiling, score <= 60
 
-``floor`` is the worst acceptable score, read in the metric's direction. ``max_drop`` is how
-far (in score points) a metric may get worse than the baseline before it can count as a
-regression; it counts only when the worsening also is significant at ``alpha``, so noise never
-fails a build: the rule fails only when the one-sided (1 − alpha) bound of the worsening lies
-above ``max_drop``. A rule gives either or both; without a gate file every metric gets
-``max_drop: 0``.
+``floor`` is the worst acceptable score, read in the metric's direction. ``max_drop: m`` is
+how far (in score points) a metric may get worse than the baseline: one one-sided test of H0
+"worse by at most m" at ``alpha`` (:mod:`harness.stats.margin`), for every m including 0, so
+noise never fails a build. A rule gives either or both; without a gate file every quality
+metric gets ``max_drop: 0``. A descriptive metric (coverage, density, compression,
+repetition) is gated only when the gate file names it *with* ``direction: higher`` or
+``direction: lower``: which way is better is the gate's choice, not the metric's.
+
+Beyond the metrics, every gate checks that nothing of the baseline vanished (systems, tasks,
+corpora, metrics; ``allow_missing: [NAME, …]`` or ``--allow-missing NAME`` waives one) and
+that no system lost more outputs than the baseline did (``max_failures``: how many more failed
+or missing outputs a system may have; default 0).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,6 +44,8 @@ class MetricRule(BaseModel):
 
     floor: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
+    #: which way is better: needed for a descriptive metric, which has no direction of its own
+    direction: Literal["higher", "lower"] | None = None
 
     @model_validator(mode="after")
     def _says_something(self) -> MetricRule:
@@ -53,11 +61,27 @@ class Gate(BaseModel):
     test: PairedTest = DEFAULT_TEST
     resample: Resample = Resample.SEGMENT
     metrics: dict[str, MetricRule] = Field(min_length=1)
+    #: how many more failed (or missing) outputs than the baseline a system may have
+    max_failures: int = Field(default=0, ge=0)
+    #: systems, tasks, corpora or metrics of the baseline the candidate may lack
+    allow_missing: list[str] = Field(default_factory=list)
+
+    def higher_is_better(self, metric: str) -> bool:
+        """The direction the gate reads ``metric`` in: the rule's, else the metric's own."""
+        rule = self.metrics.get(metric)
+        if rule is not None and rule.direction is not None:
+            return rule.direction == "higher"
+        return bool(METRICS.get(metric).higher_is_better)
 
 
 def default_gate(metrics: Sequence[str]) -> Gate:
-    """Without a gate file: any significant worsening of any metric is a regression."""
-    return Gate(metrics={name: MetricRule(max_drop=0.0) for name in dict.fromkeys(metrics)})
+    """Without a gate file: any significant worsening of any *quality* metric is a regression
+    (descriptive metrics are reported, not gated)."""
+    quality = [name for name in dict.fromkeys(metrics) if METRICS.get(name).is_quality()]
+    rules = {name: MetricRule(max_drop=0.0) for name in quality}
+    # only descriptive metrics: a gate without metric rules, which checking refuses in one
+    # line ("nothing to check") instead of a validation traceback
+    return Gate(metrics=rules) if rules else Gate.model_construct(metrics={})
 
 
 def parse_gate(data: Any, locator: Locator, prefix: tuple[str | int, ...] = ()) -> Gate:
@@ -72,7 +96,28 @@ def parse_gate(data: Any, locator: Locator, prefix: tuple[str | int, ...] = ()) 
                 (*prefix, "metrics", name),
                 f"unknown metric '{name}'{hint}; known: {', '.join(METRICS.names())}",
             )
+        _check_direction(name, gate.metrics[name], locator, (*prefix, "metrics", name))
     return gate
+
+
+def _check_direction(
+    name: str, rule: MetricRule, locator: Locator, where: tuple[str | int, ...]
+) -> None:
+    """A descriptive metric needs the rule's direction; a quality metric keeps its own."""
+    metric = METRICS.get(name)
+    if not metric.is_quality() and rule.direction is None:
+        raise locator.error(
+            where,
+            f"'{name}' describes the output rather than judging it (neither direction is "
+            "better by itself): give 'direction: higher' or 'direction: lower' to gate on it",
+        )
+    own = "higher" if metric.higher_is_better else "lower"
+    if metric.is_quality() and rule.direction not in (None, own):
+        raise locator.error(
+            (*where, "direction"),
+            f"'{name}' is a quality metric where {own} is better; its direction cannot be "
+            "changed",
+        )
 
 
 def load_gate(path: Path) -> Gate:

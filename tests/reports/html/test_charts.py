@@ -37,3 +37,13 @@ def test_chart_ids_differ_between_charts():
 def test_system_names_are_drawn_not_embedded():
     svg = chart([Bar("--><script>alert(1)</script>", 5.0)])
     assert "script" not in svg and "<!--" not in svg
+
+
+def test_names_with_dollar_signs_are_text_not_mathtext():
+    """Before: matplotlib parsed "cost $x^$ y" as mathtext and raised (after report.json was
+    written, so `harness run` ended in a traceback)."""
+    plain = chart([Bar("cost x^ y", 5.0)])
+    dollars = chart([Bar("cost $x^$ y", 5.0), Bar("$\\frac{", 4.0)])
+    assert dollars.startswith("<svg")
+    assert dollars != plain  # the dollar signs are drawn as glyphs
+    assert metric_chart_svg("$bleu^$", [Bar("a", 1.0)], True, "c2").startswith("<svg")
