@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -261,13 +262,116 @@ def compare(
             help="Compare even when the corpora were read from different files (sha256).",
         ),
     ] = False,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Break the comparison down by kind, position, length, article-length, "
+            "article or a segment label (repeatable).",
+        ),
+    ] = None,
+    ngrams: Annotated[
+        bool, typer.Option("--ngrams", help="compare-mt's n-gram over/under lists (n = 1-3).")
+    ] = False,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", help="Break down only these metrics (default: every one)."),
+    ] = None,
+    length_bucket: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--length-bucket",
+            help="Upper edge (tokens) of a --by length bucket (repeatable; default quartiles).",
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="JSONL of per-segment labels for --by LABEL."),
+    ] = None,
+    largest: Annotated[
+        int,
+        typer.Option("--largest", min=0, help="Largest segment differences shown each way."),
+    ] = 10,
+    diff_metric: Annotated[
+        str | None,
+        typer.Option("--diff-metric", help="Sentence-level metric of --largest (default chrf)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the breakdowns into DIR/report.md and report.html."),
+    ] = None,
 ) -> None:
-    """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
+    """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression.
+
+    With --by or --ngrams, then where it changed: per-bucket comparisons (Holm-adjusted),
+    n-gram lists and the segments that moved most."""
     from harness.verdicts.compare import load_report
-    from harness.verdicts.gate import GateRun
+    from harness.verdicts.gate import GateRun, print_outcome
 
     gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
-    _exit_on_gate(gating.check(load_report(candidate)))
+    candidate_report = load_report(candidate)
+    outcome = gating.check(candidate_report)
+    if not (by or ngrams):
+        _exit_on_gate(outcome)
+    print_outcome(stdout, outcome)
+    assert gating.baseline is not None
+    _analyse(
+        gating.baseline,
+        candidate_report,
+        outcome.gate,
+        AnalysisOptions(by or [], ngrams, metric, length_bucket, labels, largest, diff_metric),
+        out,
+    )
+    raise typer.Exit(0 if outcome.passed else 1)
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """``harness compare``'s analysis flags, as given."""
+
+    by: list[str]
+    ngrams: bool
+    metrics: list[str] | None
+    length_edges: list[int] | None
+    labels: Path | None
+    largest: int
+    diff_metric: str | None
+
+
+def _analyse(
+    baseline: dict[str, Any],
+    candidate: dict[str, Any],
+    gate: Any,
+    options: AnalysisOptions,
+    out: Path | None,
+) -> None:
+    """Where the candidate changed, printed and (with ``out``) written as a folder."""
+    from harness.reports.analysis import print_analysis
+    from harness.reports.compare_folder import write_compare_folder
+    from harness.verdicts.analysis import AnalysisSettings, analyse
+    from harness.verdicts.buckets import read_labels
+
+    settings = AnalysisSettings(
+        by=options.by,
+        ngrams=options.ngrams,
+        largest=options.largest,
+        metrics=options.metrics,
+        diff_metric=options.diff_metric,
+        test=gate.test,
+        resample=gate.resample,
+        alpha=gate.alpha,
+        length_edges=options.length_edges,
+        labels=read_labels(options.labels) if options.labels else None,
+    )
+    analyses = analyse(baseline, candidate, settings)
+    shown = {"test": gate.test.value, "resample": gate.resample.value, "alpha": gate.alpha}
+    stdout.print()
+    print_analysis(stdout, analyses, shown)
+    if out is not None:
+        files = write_compare_folder(
+            out, analyses, shown, Path(baseline["_path"]), Path(candidate["_path"])
+        )
+        stdout.print("comparison: " + ", ".join(map(str, files)), highlight=False)
 
 
 @app.command()
