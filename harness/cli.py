@@ -359,7 +359,6 @@ def _analyse(
         diff_metric=options.diff_metric,
         test=gate.test,
         resample=gate.resample,
-        alpha=gate.alpha,
         length_edges=options.length_edges,
         labels=read_labels(options.labels) if options.labels else None,
     )

@@ -25,7 +25,6 @@ class AnalysisSettings:
     diff_metric: str | None = None
     test: PairedTest = PairedTest.RANDOMIZATION
     resample: Resample = Resample.SEGMENT
-    alpha: float = 0.05
     length_edges: Sequence[int] | None = None
     labels: Labels | None = None
     top: int = TOP

@@ -13,7 +13,7 @@ multiple.holm`) says which drops survive having looked at every bucket.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from harness.errors import HarnessError
@@ -175,10 +175,7 @@ def _bucket_comparisons(
             )
         )
     adjusted = holm([c.result.p_value for c in comparisons])
-    return [
-        BucketComparison(**{**c.__dict__, "p_holm": p})
-        for c, p in zip(comparisons, adjusted, strict=True)
-    ]
+    return [replace(c, p_holm=p) for c, p in zip(comparisons, adjusted, strict=True)]
 
 
 def breakdown(
