@@ -348,9 +348,13 @@ def _analyse(
     """Where the candidate changed, printed and (with ``out``) written as a folder."""
     from harness.reports.analysis import print_analysis
     from harness.reports.compare_folder import write_compare_folder
-    from harness.verdicts.analysis import AnalysisSettings, analyse
+    from harness.verdicts.analysis import AnalysisSettings, analyse, run_resample
     from harness.verdicts.buckets import read_labels
 
+    # what --resample or the gate file says, else what the candidate's run drew
+    resample = gate.resample
+    if "resample" not in gate.model_fields_set:
+        resample = run_resample(candidate) or resample
     settings = AnalysisSettings(
         by=options.by,
         ngrams=options.ngrams,
@@ -358,12 +362,12 @@ def _analyse(
         metrics=options.metrics,
         diff_metric=options.diff_metric,
         test=gate.test,
-        resample=gate.resample,
+        resample=resample,
         length_edges=options.length_edges,
         labels=read_labels(options.labels) if options.labels else None,
     )
     analyses = analyse(baseline, candidate, settings)
-    shown = {"test": gate.test.value, "resample": gate.resample.value, "alpha": gate.alpha}
+    shown = {"test": gate.test.value, "resample": resample.value, "alpha": gate.alpha}
     stdout.print()
     print_analysis(stdout, analyses, shown)
     if out is not None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.stats import PairedTest, Resample
 from harness.verdicts.breakdown import BucketComparison, PairedSegments, breakdown, paired_segments
 from harness.verdicts.buckets import Labels
@@ -52,6 +53,21 @@ class PairAnalysis:
             "ngrams": [n.to_json() for n in self.ngrams],
             "differences": self.differences.to_json() if self.differences else None,
         }
+
+
+def run_resample(report: dict[str, Any]) -> Resample | None:
+    """What the run that wrote ``report`` drew for its own comparisons (its config's
+    ``compare.resample``), if it recorded it."""
+    value = ((report.get("provenance") or {}).get("comparisons") or {}).get("resample")
+    if value is None:
+        return None
+    try:
+        return Resample(value)
+    except ValueError:
+        raise HarnessError(
+            f"{report.get('_path', 'report')}: key 'provenance.comparisons.resample': "
+            f"{value!r} is not one of {', '.join(r.value for r in Resample)}"
+        ) from None
 
 
 def _ngrams(pair: PairedSegments, settings: AnalysisSettings) -> list[NgramLists]:

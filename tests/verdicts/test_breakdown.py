@@ -4,6 +4,7 @@ score is the metric run on that bucket alone (sacrebleu called directly)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -117,7 +118,7 @@ def test_compare_by_prints_writes_and_links(ntrex_runs, tmp_path) -> None:
     assert target == (ntrex_runs["titles"] / "report.html").resolve()
     assert f'id="{links[0][1]}"' in target.read_text(encoding="utf-8")
     assert {"baseline", "candidate", "settings", "pairs"} <= set(
-        __import__("json").loads((out / "analysis.json").read_text(encoding="utf-8"))
+        json.loads((out / "analysis.json").read_text(encoding="utf-8"))
     )
 
 
@@ -135,3 +136,19 @@ def test_an_unknown_breakdown_is_one_line(ntrex_runs) -> None:
     assert result.exit_code == 2
     assert "no segment has a 'lenght' label" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_analysis_draws_what_the_run_drew_unless_told(ntrex_runs, tmp_path) -> None:
+    report = json.loads((ntrex_runs["titles"] / "report.json").read_text(encoding="utf-8"))
+    report["provenance"]["comparisons"] = {"resample": "article"}
+    edited = tmp_path / "report.json"
+    edited.write_text(json.dumps(report), encoding="utf-8")
+    base = str(ntrex_runs["base"])
+    args = ("--by", "kind", "--metric", "bleu", "--largest", "0")
+    assert "drawing articles" in _compare(base, str(edited), *args).output
+    told = _compare(base, str(edited), *args, "--resample", "segment").output
+    assert "drawing segments" in told
+    report["provenance"]["comparisons"] = {"resample": "documents"}
+    edited.write_text(json.dumps(report), encoding="utf-8")
+    bad = _compare(base, str(edited), *args)
+    assert bad.exit_code == 2 and "'provenance.comparisons.resample'" in bad.output
