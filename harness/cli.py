@@ -6,6 +6,7 @@ import functools
 import importlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -326,15 +327,121 @@ def compare(
         ),
     ] = False,
     allow_missing: AllowMissingOption = None,
+    by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--by",
+            help="Break the comparison down by kind, position, length, article-length, "
+            "article or a segment label (repeatable).",
+        ),
+    ] = None,
+    ngrams: Annotated[
+        bool, typer.Option("--ngrams", help="compare-mt's n-gram over/under lists (n = 1-3).")
+    ] = False,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", help="Break down only these metrics (default: every one)."),
+    ] = None,
+    length_bucket: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--length-bucket",
+            help="Upper edge (tokens) of a --by length bucket (repeatable; default quartiles).",
+        ),
+    ] = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option("--labels", help="JSONL of per-segment labels for --by LABEL."),
+    ] = None,
+    largest: Annotated[
+        int,
+        typer.Option("--largest", min=0, help="Largest segment differences shown each way."),
+    ] = 10,
+    diff_metric: Annotated[
+        str | None,
+        typer.Option("--diff-metric", help="Sentence-level metric of --largest (default chrf)."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the breakdowns into DIR/report.md and report.html."),
+    ] = None,
 ) -> None:
-    """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
+    """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression.
+
+    With --by or --ngrams, then where it changed: per-bucket comparisons (Holm-adjusted),
+    n-gram lists and the segments that moved most."""
     from harness.verdicts.compare import load_report
-    from harness.verdicts.gate import GateRun
+    from harness.verdicts.gate import GateRun, print_outcome
 
     gating = GateRun.load(
         baseline, gate, test, resample, allow_different_data, allow_missing or ()
     )
-    _exit_on_gate(gating.check(load_report(candidate)))
+    outcome = gating.check(load_report(candidate))
+    if not (by or ngrams):
+        _exit_on_gate(outcome)
+    print_outcome(stdout, outcome)
+    assert gating.baseline is not None
+    # the gate read statistics only; the breakdowns read the texts as well
+    _analyse(
+        load_report(Path(gating.baseline["_path"]), keep_texts=True),
+        load_report(candidate, keep_texts=True),
+        outcome.gate,
+        AnalysisOptions(by or [], ngrams, metric, length_bucket, labels, largest, diff_metric),
+        out,
+    )
+    raise typer.Exit(0 if outcome.passed else 1)
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """``harness compare``'s analysis flags, as given."""
+
+    by: list[str]
+    ngrams: bool
+    metrics: list[str] | None
+    length_edges: list[int] | None
+    labels: Path | None
+    largest: int
+    diff_metric: str | None
+
+
+def _analyse(
+    baseline: dict[str, Any],
+    candidate: dict[str, Any],
+    gate: Any,
+    options: AnalysisOptions,
+    out: Path | None,
+) -> None:
+    """Where the candidate changed, printed and (with ``out``) written as a folder."""
+    from harness.reports.analysis import print_analysis
+    from harness.reports.compare_folder import write_compare_folder
+    from harness.verdicts.analysis import AnalysisSettings, analyse, run_resample
+    from harness.verdicts.buckets import read_labels
+
+    # what --resample or the gate file says, else what the candidate's run drew
+    resample = gate.resample
+    if "resample" not in gate.model_fields_set:
+        resample = run_resample(candidate) or resample
+    settings = AnalysisSettings(
+        by=options.by,
+        ngrams=options.ngrams,
+        largest=options.largest,
+        metrics=options.metrics,
+        diff_metric=options.diff_metric,
+        test=gate.test,
+        resample=resample,
+        length_edges=options.length_edges,
+        labels=read_labels(options.labels) if options.labels else None,
+    )
+    analyses = analyse(baseline, candidate, settings)
+    shown = {"test": gate.test.value, "resample": resample.value, "alpha": gate.alpha}
+    stdout.print()
+    print_analysis(stdout, analyses, shown)
+    if out is not None:
+        files = write_compare_folder(
+            out, analyses, shown, Path(baseline["_path"]), Path(candidate["_path"])
+        )
+        stdout.print("comparison: " + ", ".join(map(str, files)), highlight=False)
 
 
 @app.command()

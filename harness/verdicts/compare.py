@@ -129,13 +129,15 @@ def _slim(segment: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def load_report(path: Path) -> dict[str, Any]:
+def load_report(path: Path, keep_texts: bool = False) -> dict[str, Any]:
     """A ``report.json`` with per-segment statistics, given as the file or its run folder;
-    each segment keeps only :data:`SEGMENT_KEYS`."""
+    each segment keeps only :data:`SEGMENT_KEYS`, unless ``keep_texts`` (the breakdowns read
+    sources, outputs and references too)."""
     file, report = read_report(
         path, ("results", "segments", "provenance"), known_metric=METRICS.registered
     )
-    report["segments"] = [_slim(segment) for segment in report["segments"]]
+    if not keep_texts:
+        report["segments"] = [_slim(segment) for segment in report["segments"]]
     report["_path"] = str(file)
     return report
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics import METRICS, Metric, metric_from_report
+from harness.reports.anchors import segment_anchor
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
@@ -132,6 +133,7 @@ class SegmentRow:
     outputs: list[SystemOutput]
     bullets: list[list[Piece]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)  # why a large section shows it
+    anchor: str = ""  # the row's id, for links from a comparison (reports.anchors)
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,9 @@ def _segment_rows(
                 outputs=outputs,
                 bullets=bullets,
                 reasons=(reasons or {}).get((article_id, segment_id), []),
+                anchor=segment_anchor(
+                    entries[0].get("corpus"), entries[0]["task"], str(article_id), segment_id
+                ),
             )
         )
     return rows
