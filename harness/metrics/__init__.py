@@ -33,6 +33,7 @@ METRICS.register("similarity", "harness.metrics.meaning:Similarity")
 METRICS.register("xsim", "harness.metrics.meaning:CrossSimilarity")
 # learned metrics (issue 20): checkpoints the user supplies, scored in the scoring process
 METRICS.register("comet", "harness.metrics.learned.comet:Comet")
+METRICS.register("metricx", "harness.metrics.learned.metricx:MetricX")
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 

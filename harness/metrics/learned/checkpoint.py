@@ -32,20 +32,46 @@ def hub_snapshot(model_id: str, filename: str) -> Path | None:
     return Path(found).parent if isinstance(found, str) else None
 
 
-def find_folder(spec: str, base_dir: Path | None = None) -> Path:
-    """The checkpoint folder ``spec`` names: a local folder, else a cached hub snapshot."""
+def model_folder(spec: str, marker: str) -> Path:
+    """The folder ``spec`` names: a local folder (relative to the current folder), else the
+    cached hub snapshot holding ``marker``; an uncached hub id fails in one line."""
     candidate = Path(spec).expanduser()
-    if not candidate.is_absolute() and base_dir is not None:
-        candidate = base_dir / candidate
     if candidate.is_dir():
         return candidate
     if spec.startswith((".", "/", "~")) or spec.count("/") > 1:
-        raise HarnessError(f"COMET model folder not found: {candidate}")
-    snapshot = hub_snapshot(spec, "hparams.yaml")
+        raise HarnessError(f"model folder not found: {candidate}")
+    snapshot = hub_snapshot(spec, marker)
     if snapshot is None:
         require_hub(spec)  # offline: one line; online but uncached: say how to fetch it
         raise HarnessError(offline_hint(spec))
     return snapshot
+
+
+def find_folder(spec: str) -> Path:
+    """A COMET checkpoint folder: local, or a cached hub snapshot with ``hparams.yaml``."""
+    return model_folder(spec, "hparams.yaml")
+
+
+def content_sha256(path: Path) -> str:
+    """A file's sha256; for a file of the Hugging Face cache stored with Git LFS that is the
+    name of its blob, so a multi-gigabyte checkpoint is not read again to fingerprint it."""
+    target = path.resolve()
+    name = target.name
+    hexdigits = set("0123456789abcdef")
+    if target.parent.name == "blobs" and len(name) == 64 and set(name) <= hexdigits:
+        return name
+    return file_sha256(target)
+
+
+def folder_fingerprint(folder: Path) -> dict[str, str]:
+    """``{"sha256": …}`` over the names and contents of a model folder's files."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        if relative.startswith(".") or "/." in relative:
+            continue
+        digest.update(f"{relative}\0{content_sha256(path)}\n".encode())
+    return {"sha256": digest.hexdigest()}
 
 
 class _AttributeDict(dict):  # type: ignore[type-arg]
@@ -107,7 +133,7 @@ class CometCheckpoint:
         encoder's config and tokenizer: see :func:`encoder_folder`)."""
         digest = hashlib.sha256()
         for name in ("hparams.yaml", CHECKPOINT.as_posix()):
-            digest.update(f"{name}\0{file_sha256(self.folder / name)}\n".encode())
+            digest.update(f"{name}\0{content_sha256(self.folder / name)}\n".encode())
         return digest.hexdigest()
 
 
