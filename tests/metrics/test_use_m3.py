@@ -16,7 +16,7 @@ UNRELATED = "Heavy rain flooded the football stadium on Sunday."
 
 
 def test_unknown_encoder_is_a_bad_option():
-    with pytest.raises(HarnessError, match="bad option.*encoder"):
+    with pytest.raises(HarnessError, match=r"bad option.*encoder"):
         make_metric("similarity", {"encoder": "bert"})
 
 

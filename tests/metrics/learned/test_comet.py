@@ -138,3 +138,21 @@ def test_device_cuda_without_a_gpu_is_one_line(tmp_path):
     m = metric(tmp_path, device="cuda", cache=False)
     with pytest.raises(HarnessError, match="no CUDA GPU"):
         stats_of(m, triples()[:1])
+
+
+def test_html_view_skips_malformed_error_spans():
+    from harness.reports.html.view import _error_spans
+
+    details = {
+        "comet": {
+            "error_spans": [
+                {"text": "bad", "severity": "major", "confidence": 0.9, "start": 0, "end": 3},
+                {"text": 5, "severity": "minor", "confidence": 0.5},
+                "not a span",
+                {"text": "x", "severity": "minor", "confidence": "high"},
+            ]
+        },
+        "other": "not a mapping",
+    }
+    assert _error_spans(details) == [("comet", "bad", "major", 0.9)]
+    assert _error_spans(None) == [] and _error_spans({"comet": {"error_spans": 3}}) == []

@@ -70,6 +70,10 @@ def test_xcomet_error_spans_match_unbabel_comet(tmp_path):
         ]
         for a, b in zip(mine, theirs, strict=True):
             assert a["confidence"] == pytest.approx(b["confidence"], abs=TOLERANCE)
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert html.count('class="error-spans"') == sum(1 for spans in want if spans)
+    first = next(spans[0] for spans in want if spans)
+    assert f'<mark class="span-{first["severity"]}"' in html
 
 
 def test_xcomet_without_references_falls_back_to_quality_estimation():
