@@ -23,7 +23,7 @@ def run_report(tmp_path, metrics: str) -> dict:
     return json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("family", ["regression", "unified", "xcomet"])
+@pytest.mark.parametrize("family", ["regression", "unified", "xcomet", "xcomet-xl"])
 def test_segment_scores_match_unbabel_comet(tmp_path, family):
     report = run_report(
         tmp_path,
@@ -56,12 +56,13 @@ def test_fixture_covers_an_empty_and_an_over_long_hypothesis():
     assert max(len(tokenizer(r["mt"])["input_ids"]) for r in rows) > window
 
 
-def test_xcomet_error_spans_match_unbabel_comet(tmp_path):
+@pytest.mark.parametrize("family", ["xcomet", "xcomet-xl"])
+def test_xcomet_error_spans_match_unbabel_comet(tmp_path, family):
     report = run_report(
         tmp_path,
-        f"[{{name: comet, model: {FIXTURES / 'xcomet'}, cache_dir: {tmp_path / 'cache'}}}]",
+        f"[{{name: comet, model: {FIXTURES / family}, cache_dir: {tmp_path / 'cache'}}}]",
     )
-    want = expected()["models"]["xcomet"]["error_spans"]
+    want = expected()["models"][family]["error_spans"]
     got = [segment["details"]["comet"]["error_spans"] for segment in report["segments"]]
     assert sum(len(spans) for spans in want) > 0
     for mine, theirs in zip(got, want, strict=True):
@@ -76,14 +77,19 @@ def test_xcomet_error_spans_match_unbabel_comet(tmp_path):
     assert f'<mark class="span-{first["severity"]}"' in html
 
 
-def test_xcomet_without_references_falls_back_to_quality_estimation():
+@pytest.mark.parametrize("family", ["xcomet", "xcomet-xl"])
+def test_xcomet_without_references_falls_back_to_quality_estimation(family):
     from harness.metrics.learned.checkpoint import CometCheckpoint, encoder_folder
     from harness.metrics.learned.comet_model import CometModel
 
-    checkpoint = CometCheckpoint.read(FIXTURES / "xcomet")
-    model = CometModel(checkpoint, encoder_folder("../encoder", FIXTURES / "xcomet"))
+    checkpoint = CometCheckpoint.read(FIXTURES / family)
+    encoder = encoder_folder(checkpoint.hparams["pretrained_model"], FIXTURES / family)
+    model = CometModel(checkpoint, encoder)
+    assert model.encoder.__class__.__name__ == (
+        "XLMRobertaXLModel" if family == "xcomet-xl" else "XLMRobertaModel"
+    )
     rows = triples()
     out = model.score([r["mt"] for r in rows], [r["src"] for r in rows], None)
-    want = expected()["models"]["xcomet"]
+    want = expected()["models"][family]
     assert max(abs(a - b) for a, b in zip(out.scores, want["qe_scores"], strict=True)) < TOLERANCE
     assert [len(s) for s in out.spans] == [len(s) for s in want["qe_error_spans"]]
