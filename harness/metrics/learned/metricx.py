@@ -75,6 +75,11 @@ class MetricX(LearnedMetric):
     def uses_reference(self) -> bool:
         return not self.qe
 
+    @property
+    def dtype_name(self) -> str:
+        # T5-family weights overflow in float16; half precision means bfloat16 here
+        return "bfloat16" if self.device == "cuda" and self.half else "float32"
+
     def _load(self, device: str) -> None:
         import torch
         from transformers import AutoTokenizer, MT5ForConditionalGeneration
@@ -88,7 +93,7 @@ class MetricX(LearnedMetric):
             model = MT5ForConditionalGeneration.from_pretrained(
                 str(folder),
                 local_files_only=True,
-                dtype=torch.float16 if self.dtype_name == "float16" else torch.float32,
+                dtype=getattr(torch, self.dtype_name),
             )
         except (OSError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
