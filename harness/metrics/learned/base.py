@@ -229,25 +229,19 @@ class LearnedMetric(SummedMetric):
 
     def _score_safely(self, batch: Sequence[Inputs]) -> list[SegmentResult]:
         """A batch that fails is retried one segment at a time, so that the failing one is
-        named (the batches before it are already in the cache)."""
+        named in one line (the batches before it are already in the cache)."""
         try:
             return self._score_batch(batch)
         except HarnessError:
             raise
-        except Exception:  # find the segment, then say what failed
+        except Exception as exc:  # the model's failure: find the segment, say what failed
             if len(batch) == 1:
-                raise
+                raise HarnessError(
+                    f"metric '{self.name}' failed on the hypothesis "
+                    f"{batch[0].hypothesis[:60]!r}: {type(exc).__name__}: {exc}"
+                ) from None
             log.warning("metric %s: a batch failed; scoring it one segment at a time", self.name)
-            results = []
-            for item in batch:
-                try:
-                    results.extend(self._score_batch([item]))
-                except Exception as exc:
-                    raise HarnessError(
-                        f"metric '{self.name}' failed on the hypothesis "
-                        f"{item.hypothesis[:60]!r}: {type(exc).__name__}: {exc}"
-                    ) from None
-            return results
+            return [result for item in batch for result in self._score_safely([item])]
 
     def _progress(self, steps: range, total: int) -> Any:
         if not self.progress or total == 0 or not sys.stderr.isatty():

@@ -156,3 +156,22 @@ def test_html_view_skips_malformed_error_spans():
     }
     assert _error_spans(details) == [("comet", "bad", "major", 0.9)]
     assert _error_spans(None) == [] and _error_spans({"comet": {"error_spans": 3}}) == []
+
+
+def test_a_failing_segment_is_named_in_one_line_and_the_others_are_kept(tmp_path, monkeypatch):
+    rows = triples()[:6]
+    m = metric(tmp_path, batch_size=3)
+    m._loaded  # noqa: B018
+    real = m._model.score
+
+    def flaky(hypotheses, sources, references):
+        if rows[4]["mt"] in hypotheses:
+            raise RuntimeError("out of memory")
+        return real(hypotheses, sources, references)
+
+    monkeypatch.setattr(m._model, "score", flaky)
+    with pytest.raises(HarnessError, match=r"failed on the hypothesis.*out of memory"):
+        stats_of(m, rows)
+    again = metric(tmp_path, batch_size=3)
+    stats_of(again, rows)  # only what was not stored is scored again
+    assert again.last_counts["cached"] >= 2 and again.last_counts["scored"] <= 4
