@@ -73,7 +73,7 @@ class LearnedMetric(SummedMetric):
 
     def __init__(
         self,
-        model: str,
+        model: str | None = None,
         batch_size: int = 16,
         device: str = "auto",
         half: bool = True,
@@ -81,6 +81,8 @@ class LearnedMetric(SummedMetric):
         cache_dir: str | None = None,
         progress: bool = True,
     ) -> None:
+        if model is None:
+            raise ValueError("'model' is required: a checkpoint folder or a cached hub id")
         if not isinstance(model, str) or not model.strip():
             raise ValueError("'model' must name a checkpoint folder or a hub id")
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:

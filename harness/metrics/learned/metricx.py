@@ -48,7 +48,7 @@ class MetricX(LearnedMetric):
 
     def __init__(
         self,
-        model: str,
+        model: str | None = None,
         tokenizer: str = DEFAULT_TOKENIZER,
         max_input_length: int = 1536,
         qe: bool = False,

@@ -39,7 +39,7 @@ def test_bad_options_are_one_line_errors():
         make_metric("comet", {"model": "x", "device": "tpu"})
     with pytest.raises(HarnessError, match="bad option"):
         make_metric("comet", {"model": "x", "batch_size": 0})
-    with pytest.raises(HarnessError, match="bad option"):
+    with pytest.raises(HarnessError, match="bad option: 'model' is required"):
         make_metric("comet", {})
 
 
