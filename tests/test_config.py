@@ -58,8 +58,8 @@ def test_default_config_loads():
         # a system no configured metric scores would run for nothing and be missing from the tables
         (("[bleu, rougeL]", "[rougeL]"),
          r"c\.yaml:7: systems\[1\]\.task: no configured metric \(rougeL\) scores system 'copy' "
-         r"\(translation\); metrics that would: bleu, chrf, names, numbers, offtarget, similarity, "
-         r"ter, untranslated, xsim$"),
+         r"\(translation\); metrics that would: bleu, chrf, comet, metricx, names, numbers, "
+         r"offtarget, similarity, ter, untranslated, xsim$"),
         (("[bleu, rougeL]", "[bleu, ter]"),
          r"c\.yaml:4: systems\[0\]\.task: no configured metric \(bleu, ter\) scores system 'lead-2' "
          r"\(summarization\); metrics that would: compression, coverage, density, novel_numbers, "

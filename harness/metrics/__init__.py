@@ -31,6 +31,9 @@ METRICS.register("compression", "harness.metrics.fragments:Compression")
 METRICS.register("repetition", "harness.metrics.fragments:Repetition")
 METRICS.register("similarity", "harness.metrics.meaning:Similarity")
 METRICS.register("xsim", "harness.metrics.meaning:CrossSimilarity")
+# learned metrics (issue 20): checkpoints the user supplies, scored in the scoring process
+METRICS.register("comet", "harness.metrics.learned.comet:Comet")
+METRICS.register("metricx", "harness.metrics.learned.metricx:MetricX")
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 

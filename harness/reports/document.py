@@ -26,6 +26,22 @@ def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, 
     }
 
 
+def _details(
+    generation: Generation, scored: dict[str, list[float]], metrics: dict[str, Metric]
+) -> dict[str, Any]:
+    """``{"details": {metric: …}}`` for the metrics that found more than a score in this
+    segment (xCOMET's error spans); nothing when none did."""
+    example = generation.example
+    found = {
+        name: details
+        for name in scored
+        if (details := metrics[name].segment_details(
+            example.source, generation.output, example.references
+        ))
+    }
+    return {"details": found} if found else {}
+
+
 def build_report(
     generations_by_group: dict[tuple[str, str], list[Generation]],
     results: Sequence[MetricResult],
@@ -51,6 +67,7 @@ def build_report(
         {
             **_segment_row(generation, segment_scores.get((corpus, system, index), {})),
             "stats": segment_stats.get((corpus, system, index), {}),
+            **_details(generation, segment_stats.get((corpus, system, index), {}), metrics),
         }
         for (corpus, system), generations in generations_by_group.items()
         for index, generation in enumerate(generations)

@@ -46,14 +46,25 @@ POOR = {
 PREFERS_POOR = {"density", "compression"}
 #: reference-free similarity to the source: its best output is the source itself
 BEST_IS_SOURCE = {"xsim"}
+#: learned metrics score only with a checkpoint the user supplies (no weights ship here); the
+#: tiny random test checkpoints cannot tell good from bad: tests/metrics/learned covers them
+NEEDS_MODEL = {"comet", "metricx"}
 
 
 def test_every_registered_metric_is_covered() -> None:
     for name in METRICS.names():
+        if name in NEEDS_MODEL:
+            assert make_metric(name, {"model": "m"}).tasks <= set(REFERENCES), name
+            continue
         assert make_metric(name).tasks <= set(REFERENCES), name
 
 
-CASES = [(name, task) for name in METRICS.names() for task in sorted(METRICS.get(name).tasks)]
+CASES = [
+    (name, task)
+    for name in METRICS.names()
+    if name not in NEEDS_MODEL
+    for task in sorted(METRICS.get(name).tasks)
+]
 
 
 @pytest.mark.parametrize(("name", "task"), CASES)

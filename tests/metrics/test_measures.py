@@ -24,6 +24,8 @@ DECLARED = {
     "novel_numbers": QUALITY,
     "similarity": QUALITY,
     "xsim": QUALITY,
+    "comet": QUALITY,
+    "metricx": QUALITY,
     # style: how extractive, how short, how repetitive; no direction is "better" by itself
     "coverage": DESCRIPTION,
     "density": DESCRIPTION,

@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 
 from harness.metrics import METRICS, make_metric
+from tests.metrics.learned.conftest import learned_options
 
 
 @pytest.mark.parametrize("name", METRICS.names())
 def test_stats_width_is_the_width_of_a_computed_row(name: str) -> None:
-    metric = make_metric(name)
+    metric = make_metric(name, learned_options(name))
     rows = metric.segment_stats_with_sources(
         ["Relations grew by 3.5% since 2019 in Cairo.", ""],
         [["Relations grew by 3.5 percent since 2019 in Cairo."], ["Nothing."]],
@@ -22,7 +23,7 @@ def test_stats_width_is_the_width_of_a_computed_row(name: str) -> None:
 
 @pytest.mark.parametrize("name", METRICS.names())
 def test_segment_scores_equal_segment_score_row_by_row(name: str) -> None:
-    metric = make_metric(name)
+    metric = make_metric(name, learned_options(name))
     rows = metric.segment_stats_with_sources(
         ["Relations grew by 3.5% since 2019 in Cairo, Cairo.", "", "Nothing at all here."],
         [["Relations grew by 3.5 percent since 2019 in Cairo."], ["Nothing."], ["Nothing."]],

@@ -122,6 +122,8 @@ class SystemOutput:
     missing_numbers: list[str] = field(default_factory=list)
     #: a pipeline's step outputs (step name → text)
     intermediate: dict[str, str] = field(default_factory=dict)
+    #: error spans a learned metric found (xCOMET): (metric, text, severity, confidence)
+    error_spans: list[tuple[str, str, str, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -354,6 +356,21 @@ def _step_texts(value: Any) -> dict[str, str]:
 RowKey = tuple[str, str | None]
 
 
+def _error_spans(details: Any) -> list[tuple[str, str, str, float]]:
+    """The error spans in a segment's ``details`` (untrusted: malformed entries are skipped)."""
+    spans = []
+    for metric, found in (details.items() if isinstance(details, dict) else []):
+        listed = found.get("error_spans") if isinstance(found, dict) else None
+        for span in listed if isinstance(listed, list) else []:
+            if not isinstance(span, dict):
+                continue
+            text, severity = span.get("text"), span.get("severity")
+            confidence = _number(span.get("confidence"))
+            if isinstance(text, str) and isinstance(severity, str) and confidence is not None:
+                spans.append((str(metric), text, severity, confidence))
+    return spans
+
+
 def _grouped(segments: Sequence[dict[str, Any]]) -> dict[RowKey, list[dict[str, Any]]]:
     """The segments of a section by row (article, segment), in report order."""
     grouped: dict[RowKey, list[dict[str, Any]]] = {}
@@ -395,6 +412,7 @@ def _segment_rows(
                     number_pieces=number_pieces,
                     missing_numbers=missing if not summarization else [],
                     intermediate=_step_texts(entry.get("intermediate")),
+                    error_spans=_error_spans(entry.get("details")),
                 )
             )
         if summarization:
