@@ -377,6 +377,32 @@ def challenge(
     stdout.print(f"report: {out_dir / 'report.md'} and {out_dir / 'report.html'}", highlight=False)
 
 
+@app.command()
+@user_errors
+def meta(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (or its report.json).")],
+    ratings: Annotated[
+        Path, typer.Argument(help="Human ratings: CSV/TSV/JSONL scores, or MQM annotations.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for meta.json, meta.md (default: RUN_DIR).")
+    ] = None,
+    resamples: Annotated[int, typer.Option("--resamples", min=2, help="Bootstrap draws.")] = 1000,
+    trials: Annotated[int, typer.Option("--trials", min=1, help="Permutation-test trials.")] = 1000,
+) -> None:
+    """How well each metric of RUN_DIR agrees with human RATINGS of its outputs."""
+    from harness.meta.command import meta_evaluate, tables, write_meta
+
+    result = meta_evaluate(run_dir, ratings, resamples, trials)
+    for note in result.notes:
+        stdout.print(note, highlight=False, soft_wrap=True)
+    for title, (header, rows) in tables(result).items():
+        _print_table(title, header, rows, left=1 if title != "permutation tests" else 4)
+    folder = out or (run_dir if run_dir.is_dir() else run_dir.parent)
+    write_meta(folder, result)
+    stdout.print(f"report: {folder / 'meta.md'} and {folder / 'meta.json'}", highlight=False)
+
+
 app.add_typer(models_app, name="models")
 
 

@@ -157,9 +157,7 @@ def swap_entity(text: str, source: str, rng: random.Random, pool: Pool) -> str |
         span = text[start:end]
         lowered = text.lower()
         choices = [
-            name
-            for name in pool.entities.get(entity_type(span), [])
-            if name.lower() not in lowered
+            name for name in pool.entities.get(entity_type(span), []) if name.lower() not in lowered
         ]
         if choices:
             return text[:start] + rng.choice(sorted(choices)) + text[end:]
