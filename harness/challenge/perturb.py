@@ -351,8 +351,9 @@ TRANSLATION_PHENOMENA: Sequence[Phenomenon] = (
     Phenomenon("lowercase", Severity.MINOR, lowercase, "the sentence lowercased"),
 )
 
+#: named apart from the translation ones, so a run with both tasks keeps them in their own rows
 SUMMARY_PHENOMENA: Sequence[Phenomenon] = (
-    Phenomenon("number", Severity.CRITICAL, change_number, "a number changed"),
+    Phenomenon("summary_number", Severity.CRITICAL, change_number, "a number changed"),
     Phenomenon("unsupported_sentence", Severity.CRITICAL, add_sentence, "a sentence added"),
-    Phenomenon("negation", Severity.CRITICAL, negate, "negation added or removed"),
+    Phenomenon("summary_negation", Severity.CRITICAL, negate, "negation added or removed"),
 )
