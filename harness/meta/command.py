@@ -86,17 +86,17 @@ def _finite(value: Any) -> Any:
 def _segment_keys(segments: Sequence[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """(system, item id) → segment; an item id is ``article/segment`` (``article`` for a
     summary), or the bare segment id where that is unique within the system's outputs."""
-    keyed: dict[tuple[str, str], dict[str, Any]] = {}
+    full: dict[tuple[str, str], list[dict[str, Any]]] = {}
     bare: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for segment in segments:
         segment_id = segment.get("segment_id")
         where = segment["article_id"] + (f"/{segment_id}" if segment_id else "")
-        keyed[(segment["system"], where)] = segment
+        full.setdefault((segment["system"], where), []).append(segment)
         if segment_id:
             bare.setdefault((segment["system"], segment_id), []).append(segment)
-    for key, found in bare.items():
-        if len(found) == 1:
-            keyed.setdefault(key, found[0])
+    keyed = {key: found[0] for key, found in bare.items() if len(found) == 1}
+    # the same id in two corpora of one run names no single segment: left out, so unknown
+    keyed.update({key: found[0] for key, found in full.items() if len(found) == 1})
     return keyed
 
 
