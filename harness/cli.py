@@ -506,6 +506,83 @@ def leaderboard(
         stdout.print(f"leaderboard: {out}", highlight=False)
 
 
+def _print_table(title: str, header: list[str], rows: list[list[str]], left: int = 2) -> None:
+    """A table whose first ``left`` columns are labels (left-aligned), the rest numbers."""
+    table = Table(title=title)
+    for index, column in enumerate(header):
+        table.add_column(column, justify="left" if index < left else "right")
+    for row in rows:
+        table.add_row(*row)
+    stdout.print(table)
+
+
+@app.command()
+@user_errors
+def challenge(
+    config: Annotated[
+        Path | None, typer.Argument(help="Run config whose outputs are perturbed.")
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="Ready-made pairs (JSONL) instead of CONFIG.")
+    ] = None,
+    metric: Annotated[
+        list[str] | None,
+        typer.Option("--metric", help="Metric to test (repeat; default: the config's)."),
+    ] = None,
+    phenomenon: Annotated[
+        list[str] | None, typer.Option("--phenomenon", help="Only this perturbation (repeat).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the perturbations.")] = 1,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (default: runs/NAME-challenge-…).")
+    ] = None,
+) -> None:
+    """Minimal-pair challenge set: how often each metric prefers the good text to one error."""
+    from harness.challenge import command
+
+    if (config is None) == (pairs is None):
+        raise HarnessError("give either a run CONFIG or --pairs FILE")
+    if pairs is not None:
+        made = command.from_pairs(pairs, metric)
+    else:
+        assert config is not None
+        made = command.from_config(config, seed, phenomenon, metric)
+    scored, rates = command.evaluate_challenge(
+        made, lambda name: stderr.print(f"scoring {name}", highlight=False)
+    )
+    out_dir = out or default_run_dir(f"{made.name}-challenge")
+    command.write_outputs(out_dir, made, scored, rates)
+    # the intervals are in report.md: the terminal shows the rates alone, to fit
+    _print_table(f"{made.name}: detection rate %", *command.table(rates, made.applied, False))
+    stdout.print(f"report: {out_dir / 'report.md'} and {out_dir / 'report.html'}", highlight=False)
+
+
+@app.command()
+@user_errors
+def meta(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder (or its report.json).")],
+    ratings: Annotated[
+        Path, typer.Argument(help="Human ratings: CSV/TSV/JSONL scores, or MQM annotations.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for meta.json, meta.md (default: RUN_DIR).")
+    ] = None,
+    resamples: Annotated[int, typer.Option("--resamples", min=2, help="Bootstrap draws.")] = 1000,
+    trials: Annotated[int, typer.Option("--trials", min=1, help="Permutation-test trials.")] = 1000,
+) -> None:
+    """How well each metric of RUN_DIR agrees with human RATINGS of its outputs."""
+    from harness.meta.command import meta_evaluate, tables, write_meta
+
+    result = meta_evaluate(run_dir, ratings, resamples, trials)
+    for note in result.notes:
+        stdout.print(note, highlight=False, soft_wrap=True)
+    for title, (header, rows) in tables(result).items():
+        _print_table(title, header, rows, left=1 if title != "permutation tests" else 4)
+    folder = out or (run_dir if run_dir.is_dir() else run_dir.parent)
+    write_meta(folder, result)
+    stdout.print(f"report: {folder / 'meta.md'} and {folder / 'meta.json'}", highlight=False)
+
+
 app.add_typer(models_app, name="models")
 
 

@@ -1,0 +1,1 @@
+"""Meta-evaluation: how well each metric of a run agrees with human ratings."""
