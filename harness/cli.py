@@ -508,6 +508,8 @@ def leaderboard(
 
 def _print_table(title: str, header: list[str], rows: list[list[str]], left: int = 2) -> None:
     """A table whose first ``left`` columns are labels (left-aligned), the rest numbers."""
+    from rich.table import Table
+
     table = Table(title=title)
     for index, column in enumerate(header):
         table.add_column(column, justify="left" if index < left else "right")
@@ -539,6 +541,7 @@ def challenge(
 ) -> None:
     """Minimal-pair challenge set: how often each metric prefers the good text to one error."""
     from harness.challenge import command
+    from harness.run.folder import default_run_dir
 
     if (config is None) == (pairs is None):
         raise HarnessError("give either a run CONFIG or --pairs FILE")
