@@ -383,8 +383,8 @@ def compare(
     assert gating.baseline is not None
     # the gate read statistics only; the breakdowns read the texts as well
     _analyse(
-        load_report(Path(gating.baseline["_path"]), keep_texts=True),
-        load_report(candidate, keep_texts=True),
+        load_report(Path(gating.baseline["_path"]), slim=False),
+        load_report(candidate, slim=False),
         outcome.gate,
         AnalysisOptions(by or [], ngrams, metric, length_bucket, labels, largest, diff_metric),
         out,

@@ -103,7 +103,7 @@ def _segment_keys(segments: Sequence[dict[str, Any]]) -> dict[tuple[str, str], d
 def join(run: Path, ratings: Sequence[Rating]) -> Joined:
     """The run's segments that were rated, with their ratings; unknown systems or items are
     refused naming the rating's row."""
-    report = load_report(run)
+    report = load_report(run, slim=False)
     segments = report["segments"]
     known_systems = sorted({s["system"] for s in segments})
     keyed = _segment_keys(segments)

@@ -129,14 +129,14 @@ def _slim(segment: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def load_report(path: Path, keep_texts: bool = False) -> dict[str, Any]:
+def load_report(path: Path, slim: bool = True) -> dict[str, Any]:
     """A ``report.json`` with per-segment statistics, given as the file or its run folder;
-    each segment keeps only :data:`SEGMENT_KEYS`, unless ``keep_texts`` (the breakdowns read
-    sources, outputs and references too)."""
+    ``slim``: each segment keeps only :data:`SEGMENT_KEYS` (what gates read), else all of it
+    (breakdowns read the texts, meta-evaluation the segment scores)."""
     file, report = read_report(
         path, ("results", "segments", "provenance"), known_metric=METRICS.registered
     )
-    if not keep_texts:
+    if slim:
         report["segments"] = [_slim(segment) for segment in report["segments"]]
     report["_path"] = str(file)
     return report

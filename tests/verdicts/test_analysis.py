@@ -30,8 +30,8 @@ def _lead_run(folder: Path, n: int) -> Path:
 
 
 def test_summaries_break_down_by_article_and_list_ngrams_against_the_bullets(tmp_path) -> None:
-    base = load_report(_lead_run(tmp_path, 1), keep_texts=True)
-    cand = load_report(_lead_run(tmp_path, 3), keep_texts=True)
+    base = load_report(_lead_run(tmp_path, 1), slim=False)
+    cand = load_report(_lead_run(tmp_path, 3), slim=False)
     settings = AnalysisSettings(by=["kind", "article-length", "article"], ngrams=True, largest=1)
     (pair,) = analyse(base, cand, settings)
     assert pair.task == "summarization" and pair.segments == 1

@@ -43,8 +43,8 @@ def ntrex_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def pair(ntrex_runs):
     pairs = list(
         paired_segments(
-            load_report(ntrex_runs["base"], keep_texts=True),
-            load_report(ntrex_runs["titles"], keep_texts=True),
+            load_report(ntrex_runs["base"], slim=False),
+            load_report(ntrex_runs["titles"], slim=False),
         )
     )
     assert len(pairs) == 1
