@@ -73,6 +73,7 @@ def engines(
     max_new_tokens: int,
     batch: int,
     extra_buffer_types: bool,
+    llama_threads: int | None,
 ) -> None:
     entry = prompt_entry(max_new_tokens)
     hf = HFCausal(
@@ -82,7 +83,9 @@ def engines(
         CONFIG.parent,
     )
     llama = LlamaCpp(
-        LlamaCppParams.model_validate({**entry, "name": "llama", "type": "llama-cpp"}),
+        LlamaCppParams.model_validate(
+            {**entry, "name": "llama", "type": "llama-cpp", "n_threads": llama_threads}
+        ),
         CONFIG.parent,
     )
     hf.load()  # converts the GGUF on first use (cached afterwards; load_s includes it then)
@@ -252,6 +255,9 @@ def main() -> None:
         action="store_true",
         help="(a): load llama-cpp as the AMX guard loads a build with AMX kernels",
     )
+    parser.add_argument(
+        "--llama-threads", type=int, default=None, help="(a): llama-cpp's n_threads"
+    )
     args = parser.parse_args()
     import torch
 
@@ -267,6 +273,7 @@ def main() -> None:
             args.max_new_tokens,
             args.batch_size,
             extra_buffer_types=not args.no_extra_buffer_types,
+            llama_threads=args.llama_threads,
         )
     if args.skip != "c":
         served(items[: args.served_sentences], args.served_max_new_tokens, args.rounds)
