@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from harness.errors import HarnessError
-from harness.metrics.base import Stats
+from harness.metrics.base import SourceMetric, Stats
 from harness.metrics.learned.score_cache import DEFAULT_FOLDER, ScoreCache, segment_key
 from harness.metrics.totals import SummedMetric
 from harness.records import Task
@@ -56,7 +56,7 @@ class Inputs:
         return segment_key(self.source, self.hypothesis, self.reference)
 
 
-class LearnedMetric(SummedMetric):
+class LearnedMetric(SourceMetric, SummedMetric):
     """Options: ``model`` (a checkpoint folder or a cached hub id), ``batch_size``,
     ``device`` (auto | cpu | cuda; half precision on a GPU unless ``half: false``),
     ``cache`` (reuse stored segment scores) and ``cache_dir`` (default ``.cache/harness``)."""
@@ -64,7 +64,6 @@ class LearnedMetric(SummedMetric):
     width = 1
     tasks = frozenset({Task.TRANSLATION})
     in_process = True
-    needs_source = True
     upper_bound = None
     #: the score is 100 × the mean raw score (COMET) or the mean itself (MetricX)
     scale: ClassVar[float] = 100.0
@@ -174,11 +173,6 @@ class LearnedMetric(SummedMetric):
         )
 
     # --- scoring ------------------------------------------------------------------------
-
-    def segment_stats(
-        self, hypotheses: Sequence[str], references: Sequence[Sequence[str]]
-    ) -> Stats:
-        raise HarnessError(f"metric '{self.name}' reads sources: segment_stats_with_sources")
 
     def segment_stats_with_sources(
         self,
