@@ -31,6 +31,17 @@ METRICS.register("compression", "harness.metrics.fragments:Compression")
 METRICS.register("repetition", "harness.metrics.fragments:Repetition")
 METRICS.register("similarity", "harness.metrics.meaning:Similarity")
 METRICS.register("xsim", "harness.metrics.meaning:CrossSimilarity")
+# LLM judges (issue 21): a config's {name: judge, ...} entry becomes one metric per rubric score
+METRICS.register("judge", "harness.judges.metric:JudgeScore")
+for _score, _kind in {
+    "mqm": "TranslationJudgeScore",
+    "faithfulness": "SummaryJudgeScore",
+    "coverage": "SummaryJudgeScore",
+    "coherence": "SummaryJudgeScore",
+    "fluency": "SummaryJudgeScore",
+    "claims": "SummaryJudgeScore",
+}.items():
+    METRICS.register(f"judge.{_score}", f"harness.judges.metric:{_kind}")
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 
