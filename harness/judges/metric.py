@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import ValidationError
 
 from harness.errors import HarnessError
@@ -101,6 +102,11 @@ class JudgeScore(Metric):
         if not scored:
             return float("nan")  # nothing scored: no number at all, never 0
         return sum(row[0] for row in stats) / scored
+
+    def scores_from_totals(self, totals: np.ndarray, n: int) -> np.ndarray:
+        scored = totals[:, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(scored > 0, totals[:, 0] / np.where(scored > 0, scored, 1), np.nan)
 
     def segment_score(self, row: Sequence[float]) -> float:
         return row[0] if row[1] else None  # type: ignore[return-value]

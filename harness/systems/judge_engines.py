@@ -15,6 +15,7 @@ Engines that can judge (:func:`judge_engine`):
 from __future__ import annotations
 
 import json
+import math
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ from typing import Any
 
 from harness.systems.base import System
 
-#: how many alternatives per generated token are asked for (OpenAI allows at most 20)
+#: how many alternatives per generated token a server is asked for (OpenAI allows at most 20)
 TOP_LOGPROBS = 10
 
 
@@ -182,15 +183,15 @@ class LlamaCppJudge(JudgeEngine):
             "repeat_penalty": 1.0,
             "seed": system.params.seed if request.seed is None else request.seed,
         }
-        if request.logprobs:
-            settings["logprobs"] = True
-            settings["top_logprobs"] = TOP_LOGPROBS
+        probe = ScoreProbe(llama) if request.logprobs else None
+        if probe is not None:
+            settings["logits_processor"] = [probe]
         if system.chat:
             if request.schema is not None:
                 settings["response_format"] = {"type": "json_object", "schema": request.schema}
             response: Any = llama.create_chat_completion(request.chat(), **settings)
-            choice = response["choices"][0]
-            return JudgeReply(choice["message"]["content"] or "", openai_logprobs(choice))
+            text = response["choices"][0]["message"]["content"] or ""
+            return JudgeReply(text, None if probe is None else probe.tokens(text))
         # a base model without a chat template: the messages as one plain prompt
         prompt = "\n\n".join(content for _, content in request.messages) + "\n\nJSON:"
         if request.schema is not None:
@@ -199,34 +200,63 @@ class LlamaCppJudge(JudgeEngine):
             settings["grammar"] = LlamaGrammar.from_json_schema(
                 json.dumps(request.schema), verbose=False
             )
-        if request.logprobs:  # create_completion takes the number of alternatives
-            del settings["top_logprobs"]
-            settings["logprobs"] = TOP_LOGPROBS
         response = llama.create_completion(prompt, **settings)
-        choice = response["choices"][0]
-        return JudgeReply(choice["text"], completion_logprobs(choice))
+        text = response["choices"][0]["text"]
+        return JudgeReply(text, None if probe is None else probe.tokens(text))
 
 
-def completion_logprobs(choice: dict[str, Any]) -> list[TokenChoice] | None:
-    """The token logprobs of a completion choice (``logprobs.tokens``/``top_logprobs``)."""
-    logprobs = choice.get("logprobs")
-    if not isinstance(logprobs, dict):
-        return None
-    tokens, tops, chosen = (
-        logprobs.get("tokens"),
-        logprobs.get("top_logprobs"),
-        logprobs.get("token_logprobs"),
-    )
-    if not isinstance(tokens, list) or not isinstance(tops, list):
-        return None
-    result: list[TokenChoice] = []
-    for index, token in enumerate(tokens):
-        top = tops[index] if index < len(tops) and isinstance(tops[index], dict) else {}
-        alternatives = [(alt, float(lp)) for alt, lp in top.items()]
-        if isinstance(chosen, list) and index < len(chosen) and chosen[index] is not None:
-            alternatives.append((token, float(chosen[index])))
-        result.append((token, alternatives))
-    return result
+class ScoreProbe:
+    """A llama.cpp logits processor that records, at each generated position, the log
+    probability (over the whole vocabulary, before any grammar) of the score tokens 1–5.
+
+    llama-cpp-python returns logprobs only from a model built with ``logits_all``, which keeps
+    n_ctx × vocabulary floats (4 GiB for gemma-3's 262k vocabulary at n_ctx 4096); the
+    processor sees each step's logits as they are computed instead, at no memory cost."""
+
+    def __init__(self, llama: Any) -> None:
+        self.llama = llama
+        self.prompt_length: int | None = None
+        self.digits: dict[int, str] = {}
+        for digit in "12345":
+            ids = llama.tokenize(digit.encode(), add_bos=False, special=False)
+            if len(ids) == 1:
+                self.digits[ids[0]] = digit
+        self.steps: list[list[tuple[str, float]]] = []
+        self.last_ids: Any = None
+
+    def __call__(self, input_ids: Any, logits: Any) -> Any:
+        import numpy as np
+
+        if self.prompt_length is None:
+            self.prompt_length = len(input_ids)
+        self.last_ids = input_ids
+        values = np.asarray(logits, dtype=np.float64)
+        peak = values.max()
+        log_total = peak + math.log(float(np.exp(values - peak).sum()))
+        self.steps.append(
+            [(digit, float(values[i] - log_total)) for i, digit in self.digits.items()]
+        )
+        return logits
+
+    def tokens(self, text: str) -> list[TokenChoice] | None:
+        """The reply as (token, score-token alternatives) pairs spelling ``text``; None when
+        the generated tokens cannot be recovered."""
+        if self.prompt_length is None or self.last_ids is None:
+            return None
+        generated = [int(t) for t in self.last_ids[self.prompt_length :]]
+        pieces: list[TokenChoice] = []
+        spelled = ""
+        for step, token_id in enumerate(generated):
+            piece = self.llama.detokenize([token_id]).decode("utf-8", errors="replace")
+            pieces.append((piece, self.steps[step]))
+            spelled += piece
+        if not text.startswith(spelled):
+            return None
+        if len(text) > len(spelled):  # the last token (never evaluated, so not in input_ids)
+            last = len(generated)
+            alternatives = self.steps[last] if last < len(self.steps) else []
+            pieces.append((text[len(spelled) :], alternatives))
+        return pieces
 
 
 _ENGINES: dict[str, type[JudgeEngine]] = {"openai": OpenAIJudge, "llama-cpp": LlamaCppJudge}

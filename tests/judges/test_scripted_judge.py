@@ -90,6 +90,14 @@ def test_malformed_twice_is_unscored_not_zero_nor_minimum(server, tmp_path):
     assert "no JSON object" in verdict["unscored"] and "asked once and again" in verdict["unscored"]
     judges = report["provenance"]["judges"]["judge.mqm"]
     assert judges["unscored"] == 1 and math.isclose(judges["parse_rate"], 2 / 3)
+    # both reports show the unscored share in the results table and the raw replies
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    markdown = (tmp_path / "out" / "report.md").read_text("utf-8")
+    assert "-5.00 (33% unscored)" in html
+    assert "| -5.00 [-5.00, -5.00] (33% unscored) |" in markdown
+    assert html.count("I cannot answer that in JSON.") == 2
+    assert "replies: I cannot answer that in JSON. / I cannot answer that in JSON." in markdown
+    assert "| 3 | 1 (33.3%) |" in markdown
 
 
 def test_a_429_while_judging_is_retried(server, tmp_path):
