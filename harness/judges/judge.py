@@ -165,8 +165,10 @@ class Judge:
             **languages(item.task),
         }
 
-    def request(self, item: Item, sample: int, repair: tuple[str, str] | None) -> JudgeRequest:
-        messages = [(m["role"], m["content"]) for m in self.rubric.messages(self.variables(item))]
+    def request(
+        self, variables: dict[str, Any], sample: int, repair: tuple[str, str] | None
+    ) -> JudgeRequest:
+        messages = [(m["role"], m["content"]) for m in self.rubric.messages(variables)]
         if repair is not None:
             reply, problem = repair
             messages += [("assistant", reply), ("user", REPAIR.format(problem=problem))]
@@ -212,7 +214,7 @@ class Judge:
             self.cache.register(self.fingerprint(), f"judge:{self.system.name}", self.describe())
         samples = self.options.samples if self.scoring is Scoring.SAMPLES else 1
         asked = [(i, s) for i, item in enumerate(items) if not item.empty for s in range(samples)]
-        first = self.ask([self.request(items[i], s, None) for i, s in asked])
+        first = self.ask([self.request(self.variables(items[i]), s, None) for i, s in asked])
         outcomes: dict[tuple[int, int], Scored | str] = {}
         texts: dict[tuple[int, int], list[str]] = {key: [] for key in asked}
         retry: list[tuple[tuple[int, int], str, str]] = []
@@ -224,7 +226,10 @@ class Judge:
                 retry.append((key, reply.text, str(outcome)))
             outcomes[key] = outcome if isinstance(outcome, Scored) else str(outcome)
         second = self.ask(
-            [self.request(items[i], s, (text, problem)) for (i, s), text, problem in retry]
+            [
+                self.request(self.variables(items[i]), s, (text, problem))
+                for (i, s), text, problem in retry
+            ]
         )
         for (key, _, _), reply in zip(retry, second, strict=True):
             outcome = self.read(items[key[0]], reply)
@@ -273,3 +278,125 @@ class Judge:
         else:
             method = "greedy"
         return Verdict(one.scores, method, replies=replies, details=one.details)
+
+    # -- pairwise ----------------------------------------------------------------------------
+    def prefer(self, pairs: Sequence[Pair]) -> list[PairVerdict]:
+        """Each pair judged in both orders (candidate first, then baseline first); a win or a
+        loss only when both orders agree, else a tie; unscored when either order's reply
+        cannot be read after one repair."""
+        asked = [(i, order) for i, pair in enumerate(pairs) if pair.needs_judge
+                 for order in (0, 1)]  # fmt: skip
+        variables = {key: self.pair_variables(pairs[key[0]], key[1]) for key in asked}
+        first = self.ask([self.request(variables[key], 0, None) for key in asked])
+        picks: dict[tuple[int, int], str | None] = {}
+        texts: dict[tuple[int, int], list[str]] = {key: [] for key in asked}
+        problems: dict[tuple[int, int], str] = {}
+        retry = []
+        for key, reply in zip(asked, first, strict=True):
+            pick = self.read_pick(reply)
+            if isinstance(reply, JudgeReply):
+                texts[key].append(reply.text)
+                if isinstance(pick, ReplyError):
+                    retry.append((key, reply.text, str(pick)))
+            picks[key] = pick if isinstance(pick, str) else None
+            if not isinstance(pick, str):
+                problems[key] = str(pick)
+        second = self.ask(
+            [self.request(variables[key], 0, (text, problem)) for key, text, problem in retry]
+        )
+        for (key, _, _), reply in zip(retry, second, strict=True):
+            pick = self.read_pick(reply)
+            if isinstance(reply, JudgeReply):
+                texts[key].append(reply.text)
+            picks[key] = pick if isinstance(pick, str) else None
+            if not isinstance(pick, str):
+                problems[key] = str(pick)
+        verdicts = []
+        for index, pair in enumerate(pairs):
+            if not pair.needs_judge:
+                verdicts.append(pair.without_judge())
+                continue
+            keys = [(index, 0), (index, 1)]
+            replies = [text for key in keys for text in texts[key]]
+            if any(picks[key] is None for key in keys):
+                reason = next(problems[key] for key in keys if picks[key] is None)
+                verdicts.append(PairVerdict(None, None, None, reason, replies))
+                continue
+            # in terms of the outputs: A is the candidate in order 0, the baseline in order 1
+            first_pick = {"A": "candidate", "B": "baseline", "tie": "tie"}[picks[keys[0]] or ""]
+            second_pick = {"A": "baseline", "B": "candidate", "tie": "tie"}[picks[keys[1]] or ""]
+            outcome = "tie"
+            if first_pick == second_pick == "candidate":
+                outcome = "win"
+            elif first_pick == second_pick == "baseline":
+                outcome = "loss"
+            verdicts.append(
+                PairVerdict(
+                    outcome, (first_pick, second_pick), first_pick == second_pick, None, replies
+                )
+            )
+        return verdicts
+
+    def pair_variables(self, pair: Pair, order: int) -> dict[str, Any]:
+        item = Item(pair.task, pair.source, pair.candidate, pair.references)
+        variables = self.variables(item)
+        del variables["output"]
+        a, b = (pair.candidate, pair.baseline) if order == 0 else (pair.baseline, pair.candidate)
+        return {**variables, "output_a": a, "output_b": b}
+
+    def read_pick(self, reply: JudgeReply | Exception) -> str | Exception:
+        if isinstance(reply, Exception):
+            return RuntimeError(f"request failed: {reply}")
+        try:
+            return str(parse_reply(self.rubric, reply.text)["better"])
+        except ReplyError as exc:
+            return exc
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One example's outputs of a candidate and a baseline, to be compared."""
+
+    task: Task
+    source: str
+    references: tuple[str, ...]
+    candidate: str
+    baseline: str
+    candidate_empty: bool = False
+    baseline_empty: bool = False
+
+    @property
+    def needs_judge(self) -> bool:
+        return not (self.candidate_empty or self.baseline_empty)
+
+    def without_judge(self) -> PairVerdict:
+        """An empty output loses to any output (two empty ones tie), without asking."""
+        if self.candidate_empty and self.baseline_empty:
+            outcome = "tie"
+        else:
+            outcome = "loss" if self.candidate_empty else "win"
+        return PairVerdict(outcome, None, None, None, [], method="empty output")
+
+
+@dataclass
+class PairVerdict:
+    """``outcome`` win, tie or loss for the candidate (None: unscored); ``picks`` what each
+    order preferred, as candidate/baseline/tie; ``consistent`` whether both orders picked the
+    same output (None when not judged)."""
+
+    outcome: str | None
+    picks: tuple[str, str] | None
+    consistent: bool | None
+    reason: str | None
+    replies: list[str]
+    method: str = "both orders"
+
+    def to_json(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"outcome": self.outcome, "method": self.method}
+        if self.picks is not None:
+            record["picks"] = list(self.picks)
+            record["consistent"] = self.consistent
+        if self.outcome is None:
+            record["unscored"] = self.reason
+            record["replies"] = self.replies
+        return record

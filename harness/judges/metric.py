@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from harness.errors import HarnessError
 from harness.judges.judge import Verdict
 from harness.judges.options import JudgeOptions, Scoring
-from harness.judges.rubric import Rubric, RubricKind, load_rubric
+from harness.judges.rubric import BUILT_IN, Rubric, RubricKind, load_rubric
 from harness.metrics.base import Metric, Stats
 from harness.records import Task
 
@@ -61,6 +61,7 @@ class JudgeScore(Metric):
             RubricKind.SCALES: (1.0, 5.0),
             RubricKind.MQM: (-25.0, 0.0),
             RubricKind.CLAIMS: (0.0, 100.0),
+            RubricKind.PREFERENCE: (0.0, 1.0),
         }[kind]
         self.lower_bound, self.upper_bound = bounds  # type: ignore[misc]
 
@@ -137,7 +138,16 @@ class SummaryJudgeScore(JudgeScore):
     tasks = frozenset({Task.SUMMARIZATION})
 
 
+class PairwiseEntry(JudgeScore):
+    """A ``mode: pairwise`` judge entry: it scores no system on its own (its results are the
+    report's ``pairwise`` entries, candidate against baseline), so it applies to no task."""
+
+    tasks: ClassVar[frozenset[Task]] = frozenset()
+
+
 def score_class(rubric: Rubric) -> str:
+    if rubric.kind is RubricKind.PREFERENCE:
+        return "PairwiseEntry"
     return "TranslationJudgeScore" if rubric.task is Task.TRANSLATION else "SummaryJudgeScore"
 
 
@@ -163,7 +173,15 @@ def expand_entry(
         raise ValueError(str(exc)) from None
     if judge_type is None:
         raise ValueError(f"judge: no system named '{parsed.judge}' in the config")
-    scoring = parsed.resolved_scoring(rubric, has_logprobs)
+    pairwise = rubric.kind is RubricKind.PREFERENCE
+    if pairwise != (parsed.mode == "pairwise"):
+        raise ValueError(
+            f"mode: rubric '{rubric.name}' is for mode: {'pairwise' if pairwise else 'pointwise'}"
+            + (" (built in: pairwise-translation, pairwise-summary)" if not pairwise else "")
+        )
+    if pairwise and (parsed.samples > 1 or parsed.scoring not in (None, Scoring.GREEDY)):
+        raise ValueError("scoring: a pairwise judge reads one greedy reply per order")
+    scoring = Scoring.GREEDY if pairwise else parsed.resolved_scoring(rubric, has_logprobs)
     if scoring is Scoring.LOGPROBS and rubric.kind is not RubricKind.SCALES:
         raise ValueError(
             f"scoring: logprobs reads 1–5 scales; rubric '{rubric.name}' ({rubric.kind.value}) "
@@ -174,7 +192,7 @@ def expand_entry(
             f"scoring: logprobs, but the judge's engine ({judge_type}) gives no logprobs "
             "(use greedy or samples)"
         )
-    resolved = parsed.rubric if parsed.rubric in ("mqm", "summary", "claims") else rubric.origin
+    resolved = parsed.rubric if parsed.rubric in BUILT_IN else rubric.origin
     entries = []
     for score in rubric.scores:
         given = {**options, "rubric": resolved, "scoring": scoring.value, "score": score}

@@ -9,7 +9,10 @@ scored (:mod:`harness.judges.verdict`); the YAML only words the question:
 
 - ``scales``: one integer 1–5 per named ``dimensions`` entry (``summary``);
 - ``mqm``: a list of errors with span, category and severity (``mqm``);
-- ``claims``: the output's claims, each supported or not by the source (``claims``).
+- ``claims``: the output's claims, each supported or not by the source (``claims``);
+- ``preference`` (``mode: pairwise``): which of two outputs is better, ``A``, ``B`` or ``tie``
+  (``pairwise-translation``, ``pairwise-summary``); its prompt sees ``output_a`` and
+  ``output_b`` instead of ``output``.
 
 Its prompt sees ``source``, ``output``, ``reference`` (empty when not given), the languages
 ``source_lang``, ``output_lang``, ``reference_lang`` (English names), and ``dimensions``.
@@ -37,13 +40,15 @@ MQM_CATEGORIES = ("accuracy", "fluency", "terminology", "style", "locale")
 MQM_SEVERITIES = ("critical", "major", "minor")
 SCALE = (1, 2, 3, 4, 5)
 
-BUILT_IN = ("mqm", "summary", "claims")
+BUILT_IN = ("mqm", "summary", "claims", "pairwise-translation", "pairwise-summary")
 
 
 class RubricKind(StrEnum):
     SCALES = "scales"
     MQM = "mqm"
     CLAIMS = "claims"
+    #: pairwise mode: which of two outputs (A, B) is better, or a tie
+    PREFERENCE = "preference"
 
 
 class _RubricFile(BaseModel):
@@ -120,6 +125,13 @@ class Rubric:
                 "type": "object",
                 "properties": {"errors": {"type": "array", "items": error}},
                 "required": ["errors"],
+                "additionalProperties": False,
+            }
+        if self.kind is RubricKind.PREFERENCE:
+            return {
+                "type": "object",
+                "properties": {"better": {"type": "string", "enum": ["A", "B", "tie"]}},
+                "required": ["better"],
                 "additionalProperties": False,
             }
         claim = {

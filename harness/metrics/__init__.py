@@ -40,6 +40,8 @@ for _score, _kind in {
     "coherence": "SummaryJudgeScore",
     "fluency": "SummaryJudgeScore",
     "claims": "SummaryJudgeScore",
+    "pairwise-translation": "PairwiseEntry",
+    "pairwise-summary": "PairwiseEntry",
 }.items():
     METRICS.register(f"judge.{_score}", f"harness.judges.metric:{_kind}")
 

@@ -42,6 +42,78 @@ class JudgedSegment:
     replies: list[str]
 
 
+@dataclass(frozen=True)
+class PairwiseRow:
+    """A candidate against a baseline, judged pairwise in both orders."""
+
+    system: str
+    baseline: str
+    where: str  # task (on corpus)
+    segments: int
+    unscored: str
+    counts: str  # wins / ties / losses
+    win_rate: str
+    tie_rate: str
+    loss_rate: str
+    p_value: str
+    consistency: str
+    judge: str
+
+    @staticmethod
+    def header() -> tuple[str, ...]:
+        return PAIRWISE_HEADER
+
+    def cells(self) -> tuple[object, ...]:
+        return (self.system, self.baseline, self.segments, self.unscored, self.counts,
+                self.win_rate, self.tie_rate, self.loss_rate, self.p_value, self.consistency,
+                self.judge)  # fmt: skip
+
+
+PAIRWISE_HEADER = (
+    "candidate", "baseline", "segments", "unscored", "wins / ties / losses", "win rate",
+    "tie rate", "loss rate", "sign test p", "position consistency", "judge",
+)  # fmt: skip
+
+
+def _rate(entry: dict[str, Any], name: str) -> str:
+    value, interval = entry.get(f"{name}_rate"), entry.get(f"{name}_ci")
+    if not isinstance(value, int | float):
+        return "–"
+    text = f"{value:.0%}"
+    if isinstance(interval, list) and len(interval) == 2:
+        text += f" [{interval[0]:.0%}, {interval[1]:.0%}]"
+    return text
+
+
+def pairwise_rows(report: dict[str, Any]) -> list[PairwiseRow]:
+    rows = []
+    for entry in report.get("pairwise") or []:
+        if not isinstance(entry, dict):
+            continue
+        p_value = entry.get("sign_test_p")
+        consistency = entry.get("position_consistency")
+        share = entry.get("unscored_share", 0.0)
+        rows.append(
+            PairwiseRow(
+                system=str(entry.get("system", "")),
+                baseline=str(entry.get("baseline", "")),
+                where=f"{entry.get('task', '')} on {entry.get('corpus', '')}",
+                segments=int(entry.get("segments", 0)),
+                unscored=f"{entry.get('unscored', 0)} ({share:.1%})",
+                counts=" / ".join(str(entry.get(k, 0)) for k in ("wins", "ties", "losses")),
+                win_rate=_rate(entry, "win"),
+                tie_rate=_rate(entry, "tie"),
+                loss_rate=_rate(entry, "loss"),
+                p_value="n/a"
+                if p_value is None
+                else f"{p_value:.4f} ({entry.get('sign_test_units')})",
+                consistency="n/a" if consistency is None else f"{consistency:.0%}",
+                judge=f"{entry.get('judge', '')} ({entry.get('rubric', '')})",
+            )
+        )
+    return rows
+
+
 def judge_summaries(report: dict[str, Any]) -> list[JudgeSummary]:
     judges = (report.get("provenance") or {}).get("judges") or {}
     summaries, seen = [], set()
@@ -91,6 +163,15 @@ def _scores_text(scores: Any) -> str:
     )
 
 
+def _outcome_text(verdict: dict[str, Any]) -> str:
+    """A pairwise verdict: the outcome for the candidate and what each order preferred."""
+    text = str(verdict.get("outcome") or "unscored")
+    picks = verdict.get("picks")
+    if isinstance(picks, list) and len(picks) == 2:
+        text += f" (candidate first: {picks[0]}; baseline first: {picks[1]})"
+    return text
+
+
 def judged_segments(report: dict[str, Any], limit: int = SHOWN) -> list[JudgedSegment]:
     """Judged segments, unscored ones first (each with its raw replies)."""
     rows = []
@@ -107,7 +188,9 @@ def judged_segments(report: dict[str, Any], limit: int = SHOWN) -> list[JudgedSe
                     system=str(segment.get("system", "")),
                     where=where,
                     rubric=str(rubric),
-                    scores=_scores_text(verdict.get("scores")),
+                    scores=_outcome_text(verdict)
+                    if "outcome" in verdict
+                    else _scores_text(verdict.get("scores")),
                     method=str(verdict.get("method", "")),
                     findings=_findings(verdict),
                     unscored=None if unscored is None else str(unscored),
@@ -123,7 +206,8 @@ def judged_segments(report: dict[str, Any], limit: int = SHOWN) -> list[JudgedSe
 def judges_markdown(report: dict[str, Any]) -> list[str]:
     """The "Judges" section of report.md (nothing when the run had no judge)."""
     summaries = judge_summaries(report)
-    if not summaries:
+    pairwise = pairwise_rows(report)
+    if not summaries and not pairwise:
         return []
     from harness.reports.markdown import md_cell
 
@@ -134,9 +218,13 @@ def judges_markdown(report: dict[str, Any]) -> list[str]:
         "Unscored segments (the judge's reply could not be read, even when asked again) are "
         "left out of the mean and the tests: never counted as 0 or as the minimum.",
         "",
-        "| scores | judge | rubric | scoring | segments | unscored | methods | cached replies |",
-        "|---|---|---|---|---|---|---|---|",
     ]
+    if summaries:
+        lines += [
+            "| scores | judge | rubric | scoring | segments | unscored | methods "
+            "| cached replies |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
     for s in summaries:
         cells = (
             s.metrics,
@@ -149,6 +237,17 @@ def judges_markdown(report: dict[str, Any]) -> list[str]:
             f"{s.cached} of {s.cached + s.fresh}",
         )
         lines.append("| " + " | ".join(md_cell(c) for c in cells) + " |")
+    if pairwise:
+        lines += [
+            "",
+            "Pairwise: each segment judged in both orders; a win or a loss only when both "
+            "orders agree, otherwise a tie. Position consistency: the share of segments where "
+            "both orders preferred the same output.",
+            "",
+            "| " + " | ".join(PAIRWISE_HEADER) + " |",
+            "|" + "|".join("---" for _ in PAIRWISE_HEADER) + "|",
+        ]
+        lines += ["| " + " | ".join(md_cell(c) for c in row.cells()) + " |" for row in pairwise]
     segments = judged_segments(report)
     if segments:
         lines += [

@@ -23,7 +23,7 @@ from harness.records import Example, Generation, MetricResult, Status
 from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
-from harness.run.judging import attach_verdicts, run_judges
+from harness.run.judging import attach_pairwise, attach_verdicts, run_judges, run_pairwise
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
 from harness.run.scoring import article_groups, score_systems
@@ -202,6 +202,13 @@ def evaluate(
     ]
     report = build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
     attach_verdicts(report, judges, verdicts)
+    baseline = config.compare.baseline if config.compare is not None else None
+    attach_pairwise(
+        report,
+        *run_pairwise(
+            prepared.metrics, by_group, prepared.systems, cache, config.base_dir, baseline, resample
+        ),
+    )
     return report
 
 

@@ -24,7 +24,14 @@ from harness.metrics import METRICS, Metric, metric_from_report
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
-from harness.reports.judges import JudgedSegment, JudgeSummary, judge_summaries, judged_segments
+from harness.reports.judges import (
+    JudgedSegment,
+    JudgeSummary,
+    PairwiseRow,
+    judge_summaries,
+    judged_segments,
+    pairwise_rows,
+)
 from harness.verdicts.verdict import Verdict, report_alpha, verdict_of
 
 #: segment rows per section shown in full; above this a section shows a selection
@@ -253,6 +260,7 @@ class Page:
     embeds: list[EmbedRow] = field(default_factory=list)
     judges: list[JudgeSummary] = field(default_factory=list)
     judged: list[JudgedSegment] = field(default_factory=list)
+    pairwise: list[PairwiseRow] = field(default_factory=list)
 
 
 def _group_key(entry: dict[str, Any]) -> tuple[str | None, str]:
@@ -643,4 +651,5 @@ def build_page(report: dict[str, Any]) -> Page:
         embeds=_embed_rows(report.get("embeds") or []),
         judges=judge_summaries(report),
         judged=judged_segments(report),
+        pairwise=pairwise_rows(report),
     )

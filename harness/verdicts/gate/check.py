@@ -16,7 +16,7 @@ from harness.errors import HarnessError
 from harness.metrics import METRICS
 from harness.stats import PairedTest, Resample
 from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
-from harness.verdicts.gate.rules import Gate, default_gate, load_gate
+from harness.verdicts.gate.rules import DEFAULT_MAX_UNSCORED, Gate, default_gate, load_gate
 from harness.verdicts.verdict import Verdict
 
 
@@ -24,7 +24,7 @@ from harness.verdicts.verdict import Verdict
 class Check:
     """One gate rule applied to one system, task and metric (and corpus, when a run has several)."""
 
-    kind: Literal["floor", "drop"]
+    kind: Literal["floor", "drop", "unscored"]
     system: str
     task: str
     metric: str
@@ -134,7 +134,35 @@ def check_gate(
         if rule is not None and rule.max_drop is not None:
             corpus = comparison.corpus if several else None
             checks.append(_drop_check(comparison, rule.max_drop, gate.alpha, corpus))
+    for result in results:
+        if unscored_checked(result):
+            rule = gate.metrics.get(result["metric"])
+            limit = rule.max_unscored if rule is not None else None
+            corpus = result.get("corpus") if several else None
+            checks.append(_unscored_check(result, limit, corpus))
     return checks
+
+
+def unscored_checked(result: dict[str, Any]) -> bool:
+    """Whether a result is a judge's (it has an unscored share), which the gate checks."""
+    share = result.get("unscored_share")
+    return isinstance(share, int | float) and not isinstance(share, bool)
+
+
+def _unscored_check(result: dict[str, Any], limit: float | None, corpus: str | None) -> Check:
+    """A judge that could not score more than ``max_unscored`` of the segments fails: its
+    mean would stand on too few of them."""
+    limit = DEFAULT_MAX_UNSCORED if limit is None else limit
+    share = float(result["unscored_share"])
+    passed = share <= limit
+    on = f"{result['task']} on {corpus}" if corpus else result["task"]
+    message = (
+        f"{result['metric']} of {result['system']} ({on}): {share:.1%} of {result['n']} "
+        f"segment(s) unscored, allowed {limit:.1%}: {'ok' if passed else 'TOO MANY UNSCORED'}"
+    )
+    return Check(
+        "unscored", result["system"], result["task"], result["metric"], passed, message, corpus
+    )
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ far (in score points) a metric may get worse than the baseline before it can cou
 regression; it counts only when the worsening also is significant at ``alpha``, so noise never
 fails a build: the rule fails only when the one-sided (1 − alpha) bound of the worsening lies
 above ``max_drop``. A rule gives either or both; without a gate file every metric gets
-``max_drop: 0``.
+``max_drop: 0``. A judge metric (``judge.mqm`` …) is also checked for its share of unscored
+segments: at most ``max_unscored`` (default :data:`DEFAULT_MAX_UNSCORED`, 5 %), rule or not.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from harness.metrics import METRICS
 from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.yaml_input import Locator, read_yaml_mapping
 
+#: the unscored share a judge metric may have when its rule does not say (docs/judges.md)
+DEFAULT_MAX_UNSCORED = 0.05
+
 
 class MetricRule(BaseModel):
     """``floor``: worst acceptable score; ``max_drop``: tolerated worsening. At least one."""
@@ -38,11 +42,13 @@ class MetricRule(BaseModel):
 
     floor: float | None = None
     max_drop: float | None = Field(default=None, ge=0)
+    #: judge metrics: the largest share of unscored segments a run may have (default 0.05)
+    max_unscored: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _says_something(self) -> MetricRule:
-        if self.floor is None and self.max_drop is None:
-            raise ValueError("give 'floor', 'max_drop' or both")
+        if self.floor is None and self.max_drop is None and self.max_unscored is None:
+            raise ValueError("give 'floor', 'max_drop' or both (a judge metric: or 'max_unscored')")
         return self
 
 
