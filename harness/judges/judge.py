@@ -147,8 +147,10 @@ class Judge:
         }
 
     def fingerprint(self) -> str:
-        """The cache's fingerprint of this judge's replies."""
-        return sha256(json.dumps(self.describe(), sort_keys=True))
+        """The cache's fingerprint of this judge's replies (a rubric counts by its content,
+        not by where its file lies)."""
+        identity = {k: v for k, v in self.describe().items() if k != "rubric_origin"}
+        return sha256(json.dumps(identity, sort_keys=True))
 
     # -- requests ----------------------------------------------------------------------------
     def variables(self, item: Item) -> dict[str, Any]:

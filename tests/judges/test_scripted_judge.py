@@ -174,3 +174,18 @@ def test_judge_replies_come_from_the_cache_on_a_rerun(server, tmp_path):
     assert results(second[2], "judge.mqm") == results(first[2], "judge.mqm")
     third = run(config, tmp_path / "out-3", "--no-cache")
     assert third[0] == 0 and len(seen) == 6  # --no-cache asks again
+
+
+def test_a_server_without_logprobs_is_recorded_per_segment_not_silently(server, tmp_path):
+    text = '{"faithfulness": 4, "coverage": 3, "coherence": 5, "fluency": 2}'
+    answer_with(server, lambda body: reply(text))
+    judge = {"name": "judge", "judge": "judge", "rubric": "summary"}
+    config = write_config(tmp_path, [LEAD, judge_system(server)], ["rouge1", judge], whole=True)
+    code, output, report = run(config, tmp_path / "out", "--no-cache")
+    assert code == 0, output
+    assert results(report, "judge.faithfulness")["lead"]["score"] == 4.0
+    (segment,) = segments(report, "lead")
+    assert segment["judge"]["summary"]["method"] == "greedy (no score logprobs in reply)"
+    info = report["provenance"]["judges"]["judge.faithfulness"]
+    assert info["scoring"] == "logprobs"
+    assert info["methods"] == {"greedy (no score logprobs in reply)": 1}
