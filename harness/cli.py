@@ -261,12 +261,25 @@ def compare(
             help="Compare even when the corpora were read from different files (sha256).",
         ),
     ] = False,
+    judge: Annotated[
+        Path | None,
+        typer.Option(
+            "--judge",
+            help="Config whose pairwise judge also compares the outputs (docs/judges.md).",
+        ),
+    ] = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression."""
     from harness.verdicts.compare import load_report
     from harness.verdicts.gate import GateRun
 
     gating = GateRun.load(baseline, gate, test, resample, allow_different_data)
+    if judge is not None:
+        from harness.reports.judges import judges_markdown
+        from harness.run.judging import judge_reports
+
+        entries = judge_reports(load_report(baseline), load_report(candidate), judge)
+        typer.echo("\n".join(judges_markdown({"pairwise": entries})).strip() + "\n")
     _exit_on_gate(gating.check(load_report(candidate)))
 
 

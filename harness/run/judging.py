@@ -13,11 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.judges.judge import Item, Judge, Pair, ReplyCache, Verdict
 from harness.judges.metric import JudgeScore, segment_key
 from harness.judges.rubric import load_rubric
 from harness.metrics.base import Metric
-from harness.records import Generation, Status, Task
+from harness.records import Example, Generation, Status, Task
 from harness.run.scoring import scored_hypothesis
 from harness.stats import Resample
 from harness.stats.preference import LOSS, TIE, WIN, Preference, preference
@@ -146,6 +147,10 @@ def attach_verdicts(report: dict[str, Any], provenance: dict[str, Any],
             result["unscored_share"] = count / result["n"] if result["n"] else 0.0
 
 
+#: one comparison: corpus, baseline name and outputs, candidate name and outputs
+GroupPair = tuple[str, str, Sequence[Generation], str, Sequence[Generation]]
+
+
 def run_pairwise(
     metrics: Mapping[str, Metric],
     groups: Mapping[tuple[str, str], Sequence[Generation]],
@@ -163,45 +168,68 @@ def run_pairwise(
     for metric in judge_metrics(metrics):
         if metric.options.mode != "pairwise":
             continue
-        rubric = load_rubric(metric.options.rubric, base_dir)
-        system = systems[metric.options.judge]
-        system.load()
-        judge = Judge(rubric, metric.options, system, judge_engine(system), cache)
-        for (corpus, base_name), (_, cand_name) in _pairs(groups, baseline, rubric.task):
-            base = {g.example.where: g for g in groups[(corpus, base_name)]}
-            shared = [g for g in groups[(corpus, cand_name)] if g.example.where in base]
-            pairs = [_pair(g, base[g.example.where]) for g in shared]
-            log.info("pairwise judge %s: %s vs %s on %s, %d segment(s)", system.name,
-                     cand_name, base_name, corpus, len(pairs))  # fmt: skip
-            verdicts = judge.prefer(pairs)
-            scored = [(g, v) for g, v in zip(shared, verdicts, strict=True) if v.outcome]
-            outcomes = [{"win": WIN, "tie": TIE, "loss": LOSS}[v.outcome or ""] for _, v in scored]
-            groups_of = [(corpus, g.example.article_id) for g, _ in scored]
-            summary = preference(outcomes, groups_of if resample is Resample.ARTICLE else None)
-            judged = [v for v in verdicts if v.consistent is not None]
-            consistency = sum(bool(v.consistent) for v in judged) / len(judged) if judged else None
-            entries.append(
-                {
-                    "corpus": corpus,
-                    "task": shared[0].example.task.value if shared else rubric.task.value,
-                    "baseline": base_name,
-                    "system": cand_name,
-                    "metric": metric.name,
-                    **judge.describe(),
-                    "model": _model(system),
-                    "segments": len(pairs),
-                    "unscored": len(pairs) - len(scored),
-                    "unscored_share": (len(pairs) - len(scored)) / len(pairs) if pairs else 0.0,
-                    **_preference_json(summary),
-                    "position_consistency": consistency,
-                    "resample": resample.value,
-                }
-            )
-            for generation, verdict in zip(shared, verdicts, strict=True):
-                example = generation.example
-                where = (example.corpus, cand_name, example.article_id, example.segment_id)
-                segments.setdefault(where, {})[f"{rubric.name} vs {base_name}"] = verdict.to_json()
-        system.finish()
+        judge = _judge(metric, systems, cache, base_dir)
+        pairs = [
+            (corpus, base, groups[(corpus, base)], cand, groups[(corpus, cand)])
+            for (corpus, base), (_, cand) in _pairs(groups, baseline, judge.rubric.task)
+        ]
+        found, verdicts = judge_pairs(metric, judge, pairs, resample)
+        entries += found
+        segments.update(verdicts)
+    return entries, segments
+
+
+def _judge(
+    metric: JudgeScore, systems: Mapping[str, System], cache: ReplyCache | None, base_dir: Path
+) -> Judge:
+    rubric = load_rubric(metric.options.rubric, base_dir)
+    system = systems[metric.options.judge]
+    system.load()
+    return Judge(rubric, metric.options, system, judge_engine(system), cache)
+
+
+def judge_pairs(
+    metric: JudgeScore, judge: Judge, pairs: Sequence[GroupPair], resample: Resample
+) -> tuple[list[dict[str, Any]], SegmentVerdicts]:
+    """The pairwise entries (and each candidate segment's verdict) of ``pairs``."""
+    entries: list[dict[str, Any]] = []
+    segments: SegmentVerdicts = {}
+    system, rubric = judge.system, judge.rubric
+    for corpus, base_name, base_generations, cand_name, cand_generations in pairs:
+        base = {g.example.where: g for g in base_generations}
+        shared = [g for g in cand_generations if g.example.where in base]
+        items = [_pair(g, base[g.example.where]) for g in shared]
+        log.info("pairwise judge %s: %s vs %s on %s, %d segment(s)", system.name,
+                 cand_name, base_name, corpus, len(items))  # fmt: skip
+        verdicts = judge.prefer(items)
+        scored = [(g, v) for g, v in zip(shared, verdicts, strict=True) if v.outcome]
+        outcomes = [{"win": WIN, "tie": TIE, "loss": LOSS}[v.outcome or ""] for _, v in scored]
+        groups_of = [(corpus, g.example.article_id) for g, _ in scored]
+        summary = preference(outcomes, groups_of if resample is Resample.ARTICLE else None)
+        judged = [v for v in verdicts if v.consistent is not None]
+        consistency = sum(bool(v.consistent) for v in judged) / len(judged) if judged else None
+        entries.append(
+            {
+                "corpus": corpus,
+                "task": shared[0].example.task.value if shared else rubric.task.value,
+                "baseline": base_name,
+                "system": cand_name,
+                "metric": metric.name,
+                **judge.describe(),
+                "model": _model(system),
+                "segments": len(items),
+                "unscored": len(items) - len(scored),
+                "unscored_share": (len(items) - len(scored)) / len(items) if items else 0.0,
+                **_preference_json(summary),
+                "position_consistency": consistency,
+                "resample": resample.value,
+            }
+        )
+        for generation, verdict in zip(shared, verdicts, strict=True):
+            example = generation.example
+            where = (example.corpus, cand_name, example.article_id, example.segment_id)
+            segments.setdefault(where, {})[f"{rubric.name} vs {base_name}"] = verdict.to_json()
+    system.finish()
     return entries, segments
 
 
@@ -268,3 +296,84 @@ def attach_pairwise(
                  segment["segment_id"])  # fmt: skip
         if where in segments:
             segment.setdefault("judge", {}).update(segments[where])
+
+
+def _report_groups(report: dict[str, Any]) -> dict[tuple[str, str], list[Generation]]:
+    """A report's segments as generations, by (corpus, system): what a pairwise judge needs
+    (source, references, output, status). The report is untrusted: a bad field is one line."""
+    groups: dict[tuple[str, str], list[Generation]] = {}
+    for index, segment in enumerate(report.get("segments") or []):
+        try:
+            example = Example(
+                corpus=str(segment.get("corpus")),
+                task=Task(segment["task"]),
+                article_id=str(segment["article_id"]),
+                segment_id=segment.get("segment_id"),
+                source=str(segment["source"]),
+                references=tuple(str(r) for r in segment.get("references") or ()),
+            )
+            generation = Generation(
+                str(segment["system"]), example, str(segment.get("output", "")),
+                Status(segment.get("status") or "generated"),
+            )  # fmt: skip
+        except (KeyError, ValueError, TypeError) as exc:
+            raise HarnessError(
+                f"{report.get('_path', 'report')}: segments[{index}]: cannot be judged "
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+        groups.setdefault((example.corpus, generation.system), []).append(generation)
+    return groups
+
+
+def judge_reports(
+    baseline: dict[str, Any], candidate: dict[str, Any], config_path: Path, use_cache: bool = True
+) -> list[dict[str, Any]]:
+    """``harness compare --judge CONFIG``: the pairwise judges of CONFIG (its ``mode:
+    pairwise`` entries and their systems) on the outputs both reports hold: each candidate
+    system against the baseline system of the same name, else the only one of its task."""
+    from harness.config import load_config
+    from harness.metrics import make_metric
+    from harness.run.cache import OutputCache, resolve_cache_dir
+    from harness.systems import SYSTEMS
+
+    config = load_config(config_path)
+    metrics = {n: make_metric(n, config.metric_options.get(n)) for n in config.metrics}
+    pairwise = [m for m in judge_metrics(metrics) if m.options.mode == "pairwise"]
+    if not pairwise:
+        raise HarnessError(f"{config_path}: no judge entry with mode: pairwise")
+    needed = {metric.options.judge for metric in pairwise}
+    systems = {
+        params.name: SYSTEMS.get(params.type)(params, config.base_dir)
+        for params in config.systems
+        if params.name in needed
+    }
+    base_groups, cand_groups = _report_groups(baseline), _report_groups(candidate)
+    cache = (
+        OutputCache(resolve_cache_dir(None, config.cache_dir, config.base_dir))
+        if use_cache
+        else None
+    )
+    resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
+    entries: list[dict[str, Any]] = []
+    try:
+        for metric in pairwise:
+            judge = _judge(metric, systems, cache, config.base_dir)
+            pairs: list[GroupPair] = []
+            for (corpus, name), generations in cand_groups.items():
+                task = generations[0].example.task
+                if task.kind is not judge.rubric.task:
+                    continue
+                same_task = [
+                    key for key, gens in base_groups.items()
+                    if key[0] == corpus and gens[0].example.task is task
+                ]  # fmt: skip
+                key = (corpus, name) if (corpus, name) in same_task else None
+                if key is None and len(same_task) == 1:
+                    key = same_task[0]
+                if key is not None:
+                    pairs.append((corpus, key[1], base_groups[key], name, generations))
+            entries += judge_pairs(metric, judge, pairs, resample)[0]
+    finally:
+        if cache is not None:
+            cache.close()
+    return entries

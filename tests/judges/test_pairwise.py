@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
+from ..conftest import REPO, SEED
 from .conftest import answer_with, judge_system, reply, run, segments, write_config
 
 COPY = {"name": "copy", "type": "identity", "task": "translation"}
@@ -16,7 +18,13 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 def with_references_as_outputs(folder) -> dict:
     """An ``outputs`` system whose translations are the seed's English references."""
-    lines = (folder / "references.jsonl").read_text("utf-8").splitlines()
+    return with_references_as_outputs_in(folder, folder / "references.jsonl")
+
+
+def with_references_as_outputs_in(folder, references=None) -> dict:
+    """The seed's English references as an outputs file ``folder/english.jsonl``."""
+    references = references or REPO / "references" / f"{SEED.stem}.en.jsonl"
+    lines = references.read_text("utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     path = folder / "english.jsonl"
     path.write_text(
@@ -74,3 +82,37 @@ def test_a_judge_that_always_prefers_one_output_gives_it_every_win(server, tmp_p
     assert entry["win_ci"] == [1.0, 1.0]
     markdown = (tmp_path / "out" / "report.md").read_text("utf-8")
     assert "| english | copy | 3 | 0 (0.0%) | 3 / 0 / 0 |" in markdown
+
+
+def test_compare_judges_two_saved_reports_pairwise(server, tmp_path):
+    def respond(body):
+        prompt = body["messages"][-1]["content"]
+        a = prompt.split("Translation A:")[1].split("Translation B:")[0]
+        return reply('{"better": "B"}' if ARABIC.search(a) else '{"better": "A"}')
+
+    seen = answer_with(server, respond)
+    import yaml
+    from typer.testing import CliRunner
+
+    from harness.cli import app
+
+    english = with_references_as_outputs_in(tmp_path)
+    runs = {}
+    for name, system in (("base", {**COPY, "name": "mt"}), ("cand", {**english, "name": "mt"})):
+        config = write_config(tmp_path / name, [system], ["chrf"])
+        if name == "cand":
+            shutil.copy(tmp_path / "english.jsonl", tmp_path / name / "english.jsonl")
+        code, output, _ = run(config, tmp_path / name / "out", "--no-cache")
+        assert code == 0, output
+        runs[name] = tmp_path / name / "out"
+    judge_config = write_config(tmp_path / "judge", [judge_system(server)], [PAIRWISE])
+    document = yaml.safe_load(judge_config.read_text("utf-8"))
+    document["cache_dir"] = "cache"
+    judge_config.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    args = ["compare", str(runs["base"]), str(runs["cand"]), "--judge", str(judge_config)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "| mt | mt | 3 | 0 (0.0%) | 3 / 0 / 0 |" in result.output
+    assert len(seen) == 6
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 0 and len(seen) == 6  # the judge's replies came from its cache
