@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from harness.errors import HarnessError
 from harness.systems.base import System
 
 #: how many alternatives per generated token a server is asked for (OpenAI allows at most 20)
@@ -165,7 +166,9 @@ class LlamaCppJudge(JudgeEngine):
             started = time.perf_counter()
             try:
                 replies.append(self.one(request))
-            except ValueError as exc:  # e.g. the prompt does not fit n_ctx: this one only
+            except HarnessError:  # the user's mistake (a missing chat template): one line
+                raise
+            except Exception as exc:  # e.g. the prompt does not fit n_ctx: this one only
                 replies.append(exc)
             self.seconds += time.perf_counter() - started
             self.calls += 1
