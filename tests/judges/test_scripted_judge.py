@@ -189,3 +189,32 @@ def test_a_server_without_logprobs_is_recorded_per_segment_not_silently(server, 
     info = report["provenance"]["judges"]["judge.faithfulness"]
     assert info["scoring"] == "logprobs"
     assert info["methods"] == {"greedy (no score logprobs in reply)": 1}
+
+
+def test_a_request_that_fails_for_good_is_unscored_and_not_cached(server, tmp_path):
+    title = {}
+
+    def respond(body):
+        if title["text"] in user_text(body):
+            return Response(
+                json.dumps({"error": {"message": "prompt too long"}}),
+                status=400,
+                content_type="application/json",
+            )
+        return reply(ONE_MAJOR)
+
+    config = write_config(tmp_path, [IDENTITY, judge_system(server)], ["chrf", MQM],
+                          cache_dir="cache")  # fmt: skip
+    title["text"] = (tmp_path / "000_e6a39a29327ab8d5.txt").read_text("utf-8").splitlines()[0]
+    seen = answer_with(server, respond)
+    code, output, report = run(config, tmp_path / "out")
+    assert code == 0, output
+    (failed,) = [s for s in segments(report, "copy") if s["segment_id"] == "title"]
+    verdict = failed["judge"]["mqm"]
+    assert verdict["scores"] is None and verdict["replies"] == []
+    assert verdict["unscored"].startswith("request failed: HTTP 400: prompt too long")
+    assert len(seen) == 3  # a 400 is neither retried by the system nor repaired
+    info = report["provenance"]["judges"]["judge.mqm"]
+    assert info["failed_requests"] == 1 and info["fresh_replies"] == 2
+    rerun = run(config, tmp_path / "again")
+    assert rerun[0] == 0 and len(seen) == 4  # only the failed request is asked again
