@@ -39,6 +39,9 @@ from harness.records import Task
 MQM_CATEGORIES = ("accuracy", "fluency", "terminology", "style", "locale")
 MQM_SEVERITIES = ("critical", "major", "minor")
 SCALE = (1, 2, 3, 4, 5)
+#: errors read per segment: the MQM guidelines have annotators mark at most five (Freitag et
+#: al. 2021); five major errors already reach the −25 cap
+MQM_MAX_ERRORS = 5
 
 BUILT_IN = ("mqm", "summary", "claims", "pairwise-translation", "pairwise-summary")
 
@@ -123,7 +126,9 @@ class Rubric:
             }
             return {
                 "type": "object",
-                "properties": {"errors": {"type": "array", "items": error}},
+                "properties": {
+                    "errors": {"type": "array", "items": error, "maxItems": MQM_MAX_ERRORS}
+                },
                 "required": ["errors"],
                 "additionalProperties": False,
             }

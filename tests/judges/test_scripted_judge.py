@@ -57,6 +57,9 @@ def test_malformed_json_then_success_is_scored(server, tmp_path):
     judges = report["provenance"]["judges"]["judge.mqm"]
     assert judges["parse_rate"] == 1.0 and judges["unscored"] == 0
     assert judges["rubric"] == "mqm@v1" and len(judges["rubric_sha256"]) == 64
+    # the spans are shown (marked when the judge's span is not in the output)
+    html = (tmp_path / "out" / "report.html").read_text("utf-8")
+    assert html.count("major accuracy: “x” (not in the output)") == 3
     signature = report["provenance"]["metrics"]["judge.mqm"]
     assert "judge:judge" in signature and "model:judge-model" in signature
     assert "rubric:mqm@v1" in signature and "scoring:greedy" in signature
