@@ -1,6 +1,7 @@
 """A real judge end to end: gemma-3-270m through ``llama-cpp`` (in process, the packaged GGUF)
-judges gemma's own translations of the seed's title and bullets with ``mqm`` and the seed's
-lead summary with ``summary`` and ``claims``.
+judges gemma's own translations of the seed's title and bullets with ``mqm``, the seed's lead
+summary with ``summary`` and ``claims``, and (a third run) the translations against the copied
+source pairwise.
 
 It asserts the machinery, not the judge's wisdom (a 270M base model is no judge): every
 segment is judged or unscored with its raw replies, the parse rate and methods are reported,
@@ -10,8 +11,6 @@ Not skipped when llama-cpp-python or the model package is missing: then the run 
 """
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 import yaml
@@ -30,8 +29,9 @@ def gemma_judged(tmp_path_factory):
     folder = tmp_path_factory.mktemp("gemma-judge")
     (folder / "head").mkdir()
     head = seed_title_and_bullets(folder / "head")
-    (folder / "article").mkdir()
-    shutil.copy(SEED, folder / "article" / SEED.name)
+    (folder / "article").mkdir()  # title, bullets and the first two paragraphs: a short prompt
+    lines = SEED.read_text("utf-8").splitlines()[:6]
+    (folder / "article" / SEED.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
     (translator,) = yaml.safe_load((REPO / "configs" / "gemma-3-270m.yaml").read_text())["systems"]
     config = {
         "corpus": [
@@ -61,11 +61,27 @@ def gemma_judged(tmp_path_factory):
         code, output, report = run(path, folder / f"out-{index}")
         assert code == 0, output
         runs.append((report, (folder / f"out-{index}" / "report.html").read_text("utf-8")))
+    # pairwise: gemma's translations (from the cache) against the source copied as is
+    config["systems"] = [
+        config["systems"][0],
+        {"name": "copy", "type": "identity", "task": "translation", "corpora": ["head"]},
+        config["systems"][2],
+    ]
+    config["metrics"] = [
+        "chrf",
+        {"name": "judge", "judge": "gemma-judge", "rubric": "pairwise-translation",
+         "mode": "pairwise", "max_new_tokens": 8},
+    ]  # fmt: skip
+    config["compare"] = {"baseline": "copy"}
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    code, output, report = run(path, folder / "out-pairwise")
+    assert code == 0, output
+    runs.append((report, (folder / "out-pairwise" / "report.html").read_text("utf-8")))
     return runs
 
 
 def test_every_judge_reports_its_parse_rate_and_methods(gemma_judged):
-    (report, _), _ = gemma_judged
+    (report, _), *_ = gemma_judged
     judges = report["provenance"]["judges"]
     assert set(judges) == {
         "judge.mqm", "judge.faithfulness", "judge.coverage", "judge.coherence",
@@ -87,7 +103,7 @@ def test_every_judge_reports_its_parse_rate_and_methods(gemma_judged):
 
 
 def test_verdicts_are_on_the_segments_with_spans_or_raw_replies(gemma_judged):
-    (report, page), _ = gemma_judged
+    (report, page), *_ = gemma_judged
     translated = [s for s in report["segments"] if s["system"] == "gemma-3-270m"]
     assert len(translated) == 3
     for segment in translated:
@@ -109,10 +125,27 @@ def test_verdicts_are_on_the_segments_with_spans_or_raw_replies(gemma_judged):
 
 
 def test_a_rerun_takes_every_judge_reply_from_the_cache(gemma_judged):
-    (first, _), (second, _) = gemma_judged
+    (first, _), (second, _), _ = gemma_judged
     for name, info in second["provenance"]["judges"].items():
         before = first["provenance"]["judges"][name]
         assert info["fresh_replies"] == 0
         assert info["cached_replies"] == before["fresh_replies"] > 0
     for metric in ("judge.mqm", "judge.faithfulness", "judge.claims"):
         assert results(second, metric) == results(first, metric)
+
+
+def test_pairwise_runs_both_orders_with_a_real_judge(gemma_judged):
+    *_, (report, page) = gemma_judged
+    (entry,) = report["pairwise"]
+    assert (entry["system"], entry["baseline"]) == ("gemma-3-270m", "copy")
+    assert entry["segments"] == 3
+    assert entry["wins"] + entry["ties"] + entry["losses"] + entry["unscored"] == 3
+    judged = [
+        s["judge"]["pairwise-translation vs copy"]
+        for s in report["segments"]
+        if s["system"] == "gemma-3-270m"
+    ]
+    consistent = [v["consistent"] for v in judged if v["outcome"] is not None]
+    if consistent:
+        assert entry["position_consistency"] == sum(consistent) / len(consistent)
+    assert "position consistency" in page
