@@ -190,3 +190,15 @@ def test_bad_judge_entries_are_one_line_naming_the_key(tmp_path, entry, message)
 
 def test_a_plain_judge_name_is_refused(tmp_path):
     assert "a judge is a mapping" in config_error(tmp_path, ["chrf", "judge"])
+
+
+def test_each_kind_sets_its_range_and_worst_scores_sit_at_its_bottom():
+    from harness.judges.judge import worst_scores
+
+    for rubric, score in ((MQM, "mqm"), (SUMMARY, "faithfulness"), (CLAIMS, "claims")):
+        metric = make_metric(f"judge.{score}", {**OPTIONS, "rubric": rubric.name, "score": score})
+        metric.set_kind(rubric.kind)
+        assert worst_scores(rubric)[score] == metric.lower_bound
+        best = {"mqm": 0.0, "faithfulness": 5.0, "claims": 100.0}[score]
+        assert metric.upper_bound == best
+        assert metric.is_improvement(best - metric.lower_bound)

@@ -48,12 +48,16 @@ PREFERS_POOR = {"density", "compression"}
 BEST_IS_SOURCE = {"xsim"}
 
 
+# judge metrics score only what a judge said: tests/judges (their direction and range there)
+NAMES = [name for name in METRICS.names() if not name.startswith("judge")]
+
+
 def test_every_registered_metric_is_covered() -> None:
-    for name in METRICS.names():
+    for name in NAMES:
         assert make_metric(name).tasks <= set(REFERENCES), name
 
 
-CASES = [(name, task) for name in METRICS.names() for task in sorted(METRICS.get(name).tasks)]
+CASES = [(name, task) for name in NAMES for task in sorted(METRICS.get(name).tasks)]
 
 
 @pytest.mark.parametrize(("name", "task"), CASES)
