@@ -183,6 +183,11 @@ class Judge:
             logprobs=self.scoring is Scoring.LOGPROBS,
         )
 
+    def register(self) -> None:
+        """Name this judge's fingerprint in the cache (``harness cache stats`` lists it)."""
+        if self.cache is not None:
+            self.cache.register(self.fingerprint(), f"judge:{self.system.name}", self.describe())
+
     def ask(self, requests: Sequence[JudgeRequest]) -> list[JudgeReply | Exception]:
         """Replies from the cache where stored, else from the engine (stored batch by batch)."""
         keys = [sha256(request.key()) for request in requests]
@@ -212,8 +217,7 @@ class Judge:
     # -- judging -----------------------------------------------------------------------------
     def judge(self, items: Sequence[Item]) -> list[Verdict]:
         """One verdict per item, in order."""
-        if self.cache is not None:
-            self.cache.register(self.fingerprint(), f"judge:{self.system.name}", self.describe())
+        self.register()
         samples = self.options.samples if self.scoring is Scoring.SAMPLES else 1
         asked = [(i, s) for i, item in enumerate(items) if not item.empty for s in range(samples)]
         first = self.ask([self.request(self.variables(items[i]), s, None) for i, s in asked])
@@ -286,6 +290,7 @@ class Judge:
         """Each pair judged in both orders (candidate first, then baseline first); a win or a
         loss only when both orders agree, else a tie; unscored when either order's reply
         cannot be read after one repair."""
+        self.register()
         asked = [(i, order) for i, pair in enumerate(pairs) if pair.needs_judge
                  for order in (0, 1)]  # fmt: skip
         variables = {key: self.pair_variables(pairs[key[0]], key[1]) for key in asked}
