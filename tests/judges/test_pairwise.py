@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
-from ..conftest import REPO, SEED
+from ..systems.conftest import seed_title_and_bullets
 from .conftest import answer_with, judge_system, reply, run, segments, write_config
 
 COPY = {"name": "copy", "type": "identity", "task": "translation"}
@@ -17,14 +16,9 @@ ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
 def with_references_as_outputs(folder) -> dict:
-    """An ``outputs`` system whose translations are the seed's English references."""
-    return with_references_as_outputs_in(folder, folder / "references.jsonl")
-
-
-def with_references_as_outputs_in(folder, references=None) -> dict:
-    """The seed's English references as an outputs file ``folder/english.jsonl``."""
-    references = references or REPO / "references" / f"{SEED.stem}.en.jsonl"
-    lines = references.read_text("utf-8").splitlines()
+    """An ``outputs`` system whose translations are the English references of the config in
+    ``folder`` (the seed's title and bullets)."""
+    lines = (folder / "references.jsonl").read_text("utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     path = folder / "english.jsonl"
     path.write_text(
@@ -96,13 +90,16 @@ def test_compare_judges_two_saved_reports_pairwise(server, tmp_path):
 
     from harness.cli import app
 
-    english = with_references_as_outputs_in(tmp_path)
     runs = {}
-    for name, system in (("base", {**COPY, "name": "mt"}), ("cand", {**english, "name": "mt"})):
-        config = write_config(tmp_path / name, [system], ["chrf"])
-        if name == "cand":
-            shutil.copy(tmp_path / "english.jsonl", tmp_path / name / "english.jsonl")
-        code, output, _ = run(config, tmp_path / name / "out", "--no-cache")
+    for name in ("base", "cand"):
+        folder = tmp_path / name
+        system = {**COPY, "name": "mt"}
+        if name == "cand":  # the same ids as the corpus: the title and bullets' references
+            folder.mkdir()
+            seed_title_and_bullets(folder)
+            system = {**with_references_as_outputs(folder), "name": "mt"}
+        config = write_config(folder, [system], ["chrf"])
+        code, output, _ = run(config, folder / "out", "--no-cache")
         assert code == 0, output
         runs[name] = tmp_path / name / "out"
     judge_config = write_config(tmp_path / "judge", [judge_system(server)], [PAIRWISE])
