@@ -365,6 +365,13 @@ def compare(
         Path | None,
         typer.Option("--out", help="Write the breakdowns into DIR/report.md and report.html."),
     ] = None,
+    judge: Annotated[
+        Path | None,
+        typer.Option(
+            "--judge",
+            help="Config whose pairwise judge also compares the outputs (docs/judges.md).",
+        ),
+    ] = None,
 ) -> None:
     """Compare CANDIDATE with BASELINE: deltas, CIs, p-values, verdicts; exit 1 on regression.
 
@@ -376,6 +383,14 @@ def compare(
     gating = GateRun.load(
         baseline, gate, test, resample, allow_different_data, allow_missing or ()
     )
+    if judge is not None:
+        from harness.reports.judges import judges_markdown
+        from harness.run.judging import judge_reports
+
+        entries = judge_reports(
+            load_report(baseline, slim=False), load_report(candidate, slim=False), judge
+        )
+        typer.echo("\n".join(judges_markdown({"pairwise": entries})).strip() + "\n")
     outcome = gating.check(load_report(candidate))
     if not (by or ngrams):
         _exit_on_gate(outcome)

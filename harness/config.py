@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from harness.corpus.formats import CORPUS_FORMATS, CorpusFormat
 from harness.corpus.spec import CorpusEntry, SeedCorpus
 from harness.errors import HarnessError, did_you_mean
+from harness.judges import entries as judge_entries
 from harness.metrics import DEFAULT_METRICS, METRICS, Metric, make_metric
 from harness.records import Task
 from harness.registry import Registry
@@ -116,6 +117,8 @@ class RunConfig:
     max_failures: int | None = None  # failed outputs allowed before the run stops
     compare: CompareSettings | None = None  # paired comparisons between the systems
     executor: ExecutorSettings = field(default_factory=ExecutorSettings)  # where batches run
+    #: systems that only judge (named by a judge metric without evaluate_judge): not run
+    judge_only: frozenset[str] = frozenset()
 
     @property
     def base_dir(self) -> Path:
@@ -196,12 +199,24 @@ def _corpus_specs(top: _ConfigFile, locator: Locator) -> tuple[CorpusEntry, ...]
 
 
 def _metrics(
-    entries: list[str | dict[str, Any]], locator: Locator
+    entries: list[str | dict[str, Any]],
+    locator: Locator,
+    systems: tuple[SystemParams, ...] = (),
+    base_dir: Path | None = None,
 ) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
-    """Metric names in order, and the options of those given as mappings."""
+    """Metric names in order, and the options of those given as mappings (a ``judge`` entry
+    becomes one metric per score of its rubric)."""
     names: list[str] = []
     options: dict[str, dict[str, Any]] = {}
     for index, entry in enumerate(entries):
+        if isinstance(entry, dict) and entry.get("name") == judge_entries.ENTRY:
+            expanded = judge_entries.expand(entry, ("metrics", index), locator, systems, base_dir)
+            for name, given in expanded:
+                if name in names:
+                    raise locator.error(("metrics", index), f"metric '{name}' is listed twice")
+                names.append(name)
+                options[name] = given
+            continue
         loc: Loc = ("metrics", index)
         if isinstance(entry, dict):
             if "name" not in entry:
@@ -209,6 +224,10 @@ def _metrics(
             name, given = str(entry["name"]), {k: v for k, v in entry.items() if k != "name"}
         else:
             name, given = entry, {}
+        if name == judge_entries.ENTRY or name.startswith(judge_entries.ENTRY + "."):
+            raise locator.error(
+                loc, "a judge is a mapping {name: judge, judge: SYSTEM, rubric: RUBRIC}"
+            )
         if name not in METRICS:
             hint = did_you_mean(name, METRICS.names())
             raise locator.error(
@@ -264,14 +283,21 @@ def _scores(name: str, task: Task) -> bool:
 
 
 def _check_metrics_fit(
-    systems: tuple[SystemParams, ...], metric_names: tuple[str, ...], locator: Locator
+    systems: tuple[SystemParams, ...],
+    metric_names: tuple[str, ...],
+    locator: Locator,
+    judge_only: frozenset[str] = frozenset(),
 ) -> None:
     """Refuse a system that none of the configured metrics scores: it would run for nothing
     and be missing from every table, which reads as if it had been scored."""
     for index, system in enumerate(systems):
-        if any(_scores(name, system.task) for name in metric_names):
+        if system.name in judge_only or any(_scores(name, system.task) for name in metric_names):
             continue
-        fitting = [name for name in METRICS.names() if _scores(name, system.task)]
+        fitting = [
+            name
+            for name in METRICS.names()
+            if _scores(name, system.task) and not name.startswith(judge_entries.ENTRY)
+        ]
         raise locator.error(
             ("systems", index, "task"),
             f"no configured metric ({', '.join(metric_names)}) scores system '{system.name}' "
@@ -303,8 +329,9 @@ def load_config(path: Path) -> RunConfig:
                 ("systems", index, "name"), f"duplicate system name '{system.name}'"
             )
         seen.add(system.name)
-    metric_names, metric_options = _metrics(top.metrics, locator)
-    _check_metrics_fit(systems, metric_names, locator)
+    metric_names, metric_options = _metrics(top.metrics, locator, systems, path.parent)
+    judge_only = judge_entries.judge_only(metric_options)
+    _check_metrics_fit(systems, metric_names, locator, judge_only)
 
     if top.compare and top.compare.baseline and top.compare.baseline not in seen:
         raise locator.error(
@@ -327,4 +354,5 @@ def load_config(path: Path) -> RunConfig:
         max_failures=top.max_failures,
         compare=top.compare,
         executor=top.executor,
+        judge_only=judge_only,
     )

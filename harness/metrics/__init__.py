@@ -34,6 +34,19 @@ METRICS.register("xsim", "harness.metrics.meaning:CrossSimilarity")
 # learned metrics (issue 20): checkpoints the user supplies, scored in the scoring process
 METRICS.register("comet", "harness.metrics.learned.comet:Comet")
 METRICS.register("metricx", "harness.metrics.learned.metricx:MetricX")
+# LLM judges (issue 21): a config's {name: judge, ...} entry becomes one metric per rubric score
+METRICS.register("judge", "harness.judges.metric:JudgeScore")
+for _score, _kind in {
+    "mqm": "TranslationJudgeScore",
+    "faithfulness": "SummaryJudgeScore",
+    "coverage": "SummaryJudgeScore",
+    "coherence": "SummaryJudgeScore",
+    "fluency": "SummaryJudgeScore",
+    "claims": "SummaryJudgeScore",
+    "pairwise-translation": "PairwiseEntry",
+    "pairwise-summary": "PairwiseEntry",
+}.items():
+    METRICS.register(f"judge.{_score}", f"harness.judges.metric:{_kind}")
 
 DEFAULT_METRICS = ("bleu", "chrf", "ter", "rouge1", "rouge2", "rougeL", "rougeLsum")
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.metrics import METRICS
+from harness.reports.judges import judges_markdown
 from harness.verdicts.gate.presence import lost_outputs
 from harness.verdicts.verdict import report_alpha, verdict_of
 
@@ -33,6 +34,8 @@ def score_cell(entry: dict[str, Any] | None) -> str:
     text = f"{entry['score']:.2f}"
     if isinstance(low, int | float) and isinstance(high, int | float):
         text += f" [{low:.2f}, {high:.2f}]"
+    if isinstance(entry.get("unscored_share"), int | float):  # a judge's (docs/judges.md)
+        text += f" ({entry['unscored_share']:.0%} unscored)"
     return text
 
 
@@ -133,6 +136,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if truncated:
         cut = ", ".join(truncated)
         lines.append(f"Inputs cut to the model's input limit (see warnings): {cut}.")
+    lines += judges_markdown(report)
     if provenance.get("warnings"):
         lines += ["", "## Warnings", "", *(f"- {w}" for w in provenance["warnings"])]
     lines += ["", "## Reproducibility", ""]

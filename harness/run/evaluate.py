@@ -23,6 +23,7 @@ from harness.records import Example, Generation, MetricResult, Status
 from harness.reports.document import build_report, embed_entries, status_counts
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
+from harness.run.judging import attach_pairwise, attach_verdicts, run_judges, run_pairwise
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.runner import run_plan
 from harness.run.scoring import article_groups, score_systems
@@ -56,12 +57,14 @@ def prepare(config: RunConfig) -> Prepared:
     for system in systems.values():
         system.connect(systems)  # pipelines find their steps (and fail early on bad ones)
     metrics = {name: make_metric(name, config.metric_options.get(name)) for name in config.metrics}
-    plan = build_plan(corpora, config.systems)
+    # a system that only judges is not run on the corpora (judges.md)
+    evaluated = [params for params in config.systems if params.name not in config.judge_only]
+    plan = build_plan(corpora, evaluated)
     warnings = [message for corpus in corpora for message in corpus.warnings]
-    examples_of: dict[str, list[Example]] = {params.name: [] for params in config.systems}
+    examples_of: dict[str, list[Example]] = {params.name: [] for params in evaluated}
     for item in plan:  # one pass over the plan
         examples_of[item.system].append(item.example)
-    for params in config.systems:
+    for params in evaluated:
         examples = examples_of[params.name]
         chosen = chosen_corpora(corpora, params)
         warnings.extend(systems[params.name].check_inputs(chosen, examples))
@@ -129,6 +132,10 @@ def evaluate(
         _refuse_nothing_to_score(name, system, by_system[name])
 
     config = prepared.config
+    # judges first: scoring then reads their verdicts
+    judges, verdicts = run_judges(
+        prepared.metrics, by_group, prepared.systems, cache, config.base_dir
+    )
     resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
     # every (system, metric) pair at once: a large run computes them in a process pool
     results: list[MetricResult] = score_systems(
@@ -198,7 +205,16 @@ def evaluate(
         for corpus in prepared.corpora
         for entry in embed_entries(corpus.name, corpus.articles)
     ]
-    return build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
+    report = build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
+    attach_verdicts(report, judges, verdicts)
+    baseline = config.compare.baseline if config.compare is not None else None
+    attach_pairwise(
+        report,
+        *run_pairwise(
+            prepared.metrics, by_group, prepared.systems, cache, config.base_dir, baseline, resample
+        ),
+    )
+    return report
 
 
 def _files_read(prepared: Prepared) -> dict[str, str]:

@@ -174,16 +174,24 @@ def shared_draw_scores(
     ]
 
 
+def _defined(values: np.ndarray) -> np.ndarray:
+    """The resampled values that are numbers: a judge metric's score is undefined (NaN) on a
+    resample that drew only unscored segments, and such a resample says nothing either way."""
+    values = np.asarray(values)
+    defined = values[~np.isnan(values)]
+    return defined if len(defined) else values
+
+
 def lower_bound(values: np.ndarray, alpha: float) -> float:
     """One-sided ``(1 − alpha)`` lower bound: the sorted resampled values at ``⌊alpha·R⌋``
     (for alpha = 0.025 the low end of :func:`percentile_interval`)."""
-    ordered = np.sort(values)
+    ordered = np.sort(_defined(values))
     return float(ordered[min(len(ordered) - 1, int(alpha * len(ordered)))])
 
 
 def percentile_interval(values: np.ndarray) -> Interval:
     """sacrebleu's 95% interval: sorted values at ``R // 40`` and ``R - R // 40 - 1``."""
-    ordered = np.sort(values)
+    ordered = np.sort(_defined(values))
     low_index = len(ordered) // 40
     return Interval(float(ordered[low_index]), float(ordered[len(ordered) - low_index - 1]))
 

@@ -277,7 +277,7 @@ class OpenAICompatible(System):
             self.server_models.add(data["model"])
         if isinstance(data.get("system_fingerprint"), str):
             self.system_fingerprints.add(data["system_fingerprint"])
-        return {"text": text or ""}
+        return {"text": text or "", "choice": choice}
 
     async def run_all(self, sources: list[str]) -> list[str | Exception]:
         gate = asyncio.Semaphore(self.params.max_concurrency)
@@ -294,6 +294,29 @@ class OpenAICompatible(System):
                 return cut_at_stop(result["text"], stops).strip()
 
         return list(await asyncio.gather(*(one(source) for source in sources)))
+
+    def run_requests(self, bodies: Sequence[dict[str, Any]]) -> list[dict[str, Any] | Exception]:
+        """POST each body (retried, at most ``max_concurrency`` in flight): the parsed
+        response, or the :class:`RequestFailed` that ended it (a judge's calls)."""
+        self.client()
+        if self._loop is None:
+            self._loop = asyncio.new_event_loop()
+        gate = asyncio.Semaphore(self.params.max_concurrency)
+
+        async def one(body: dict[str, Any]) -> dict[str, Any] | Exception:
+            async with gate:
+                try:
+                    result = await self.request(body)
+                except RequestFailed as exc:
+                    self.failed += 1
+                    return exc
+                self.completed += 1
+                return result
+
+        async def every() -> list[dict[str, Any] | Exception]:
+            return list(await asyncio.gather(*(one(body) for body in bodies)))
+
+        return self._loop.run_until_complete(every())
 
     def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
         self.client()

@@ -26,6 +26,16 @@ DECLARED = {
     "xsim": QUALITY,
     "comet": QUALITY,
     "metricx": QUALITY,
+    # what an LLM judge says of the output (tests/judges: their scales and unscored segments)
+    "judge": QUALITY,
+    "judge.mqm": QUALITY,
+    "judge.faithfulness": QUALITY,
+    "judge.coverage": QUALITY,
+    "judge.coherence": QUALITY,
+    "judge.fluency": QUALITY,
+    "judge.claims": QUALITY,
+    "judge.pairwise-translation": QUALITY,
+    "judge.pairwise-summary": QUALITY,
     # style: how extractive, how short, how repetitive; no direction is "better" by itself
     "coverage": DESCRIPTION,
     "density": DESCRIPTION,

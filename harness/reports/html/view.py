@@ -25,6 +25,14 @@ from harness.reports.anchors import segment_anchor
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
+from harness.reports.judges import (
+    JudgedSegment,
+    JudgeSummary,
+    PairwiseRow,
+    judge_summaries,
+    judged_segments,
+    pairwise_rows,
+)
 from harness.verdicts.gate.presence import lost_outputs
 from harness.verdicts.verdict import Verdict, report_alpha, verdict_of
 
@@ -50,10 +58,15 @@ class Score:
     ci_low: float | None = None
     ci_high: float | None = None
     best: bool = False
+    #: a judge metric's share of unscored segments (docs/judges.md)
+    unscored_share: float | None = None
 
     @property
     def text(self) -> str:
-        return "–" if self.value is None else f"{self.value:.2f}"
+        text = "–" if self.value is None else f"{self.value:.2f}"
+        if self.unscored_share is not None:
+            text += f" ({self.unscored_share:.0%} unscored)"
+        return text
 
     @property
     def ci_text(self) -> str:
@@ -252,6 +265,9 @@ class Page:
     signatures: dict[str, str]
     environment: list[str]
     embeds: list[EmbedRow] = field(default_factory=list)
+    judges: list[JudgeSummary] = field(default_factory=list)
+    judged: list[JudgedSegment] = field(default_factory=list)
+    pairwise: list[PairwiseRow] = field(default_factory=list)
 
 
 def _group_key(entry: dict[str, Any]) -> tuple[str | None, str]:
@@ -290,6 +306,7 @@ def _results_table(
                     _number(entry.get("ci_low")),
                     _number(entry.get("ci_high")),
                     best=value is not None and value == best.get(metric.name),
+                    unscored_share=_number(entry.get("unscored_share")),
                 )
             )
         rows.append(ResultRow(system, n, scores, (lost or {}).get(system, 0)))
@@ -664,4 +681,7 @@ def build_page(report: dict[str, Any]) -> Page:
         signatures={str(k): str(v) for k, v in (provenance.get("metrics") or {}).items()},
         environment=[line for line in environment if line],
         embeds=_embed_rows(report.get("embeds") or []),
+        judges=judge_summaries(report),
+        judged=judged_segments(report),
+        pairwise=pairwise_rows(report),
     )

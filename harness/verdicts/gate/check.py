@@ -21,14 +21,14 @@ from harness.stats.margin import margin_test
 from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
 from harness.verdicts.consistency import recomputed_results
 from harness.verdicts.gate.presence import lost_by_system, vanished
-from harness.verdicts.gate.rules import Gate, default_gate, load_gate
+from harness.verdicts.gate.rules import DEFAULT_MAX_UNSCORED, Gate, default_gate, load_gate
 
 
 @dataclass(frozen=True)
 class Check:
     """One gate rule applied to one system, task and metric (and corpus, when a run has several)."""
 
-    kind: Literal["floor", "drop", "present", "failures"]
+    kind: Literal["floor", "drop", "unscored", "present", "failures"]
     system: str
     task: str
     metric: str
@@ -145,6 +145,12 @@ def check_gate(
             corpus = comparison.corpus if several else None
             higher = gate.higher_is_better(comparison.metric)
             checks.append(_drop_check(comparison, rule.max_drop, gate.alpha, higher, corpus))
+    for result in results:
+        if unscored_checked(result):
+            rule = gate.metrics.get(result["metric"])
+            limit = rule.max_unscored if rule is not None else None
+            corpus = result.get("corpus") if several else None
+            checks.append(_unscored_check(result, limit, corpus))
     return checks
 
 
@@ -188,6 +194,28 @@ def presence_checks(
         )
         checks.append(Check("failures", system, "", "", passed, message))
     return checks
+
+
+def unscored_checked(result: dict[str, Any]) -> bool:
+    """Whether a result is a judge's (it has an unscored share), which the gate checks."""
+    share = result.get("unscored_share")
+    return isinstance(share, int | float) and not isinstance(share, bool)
+
+
+def _unscored_check(result: dict[str, Any], limit: float | None, corpus: str | None) -> Check:
+    """A judge that could not score more than ``max_unscored`` of the segments fails: its
+    mean would stand on too few of them."""
+    limit = DEFAULT_MAX_UNSCORED if limit is None else limit
+    share = float(result["unscored_share"])
+    passed = share <= limit
+    on = f"{result['task']} on {corpus}" if corpus else result["task"]
+    message = (
+        f"{result['metric']} of {result['system']} ({on}): {share:.1%} of {result['n']} "
+        f"segment(s) unscored, allowed {limit:.1%}: {'ok' if passed else 'TOO MANY UNSCORED'}"
+    )
+    return Check(
+        "unscored", result["system"], result["task"], result["metric"], passed, message, corpus
+    )
 
 
 @dataclass(frozen=True)

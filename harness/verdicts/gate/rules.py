@@ -21,6 +21,8 @@ Beyond the metrics, every gate checks that nothing of the baseline vanished (sys
 corpora, metrics; ``allow_missing: [NAME, …]`` or ``--allow-missing NAME`` waives one) and
 that no system lost more outputs than the baseline did (``max_failures``: how many more failed
 or missing outputs a system may have; default 0).
+A judge metric (``judge.mqm`` …) is also checked for its share of unscored segments: at most
+``max_unscored`` (default :data:`DEFAULT_MAX_UNSCORED`, 5 %), rule or not.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from harness.metrics import METRICS
 from harness.stats import DEFAULT_ALPHA, DEFAULT_TEST, PairedTest, Resample
 from harness.yaml_input import Locator, read_yaml_mapping
 
+#: the unscored share a judge metric may have when its rule does not say (docs/judges.md)
+DEFAULT_MAX_UNSCORED = 0.05
+
 
 class MetricRule(BaseModel):
     """``floor``: worst acceptable score; ``max_drop``: tolerated worsening. At least one."""
@@ -46,11 +51,13 @@ class MetricRule(BaseModel):
     max_drop: float | None = Field(default=None, ge=0)
     #: which way is better: needed for a descriptive metric, which has no direction of its own
     direction: Literal["higher", "lower"] | None = None
+    #: judge metrics: the largest share of unscored segments a run may have (default 0.05)
+    max_unscored: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _says_something(self) -> MetricRule:
-        if self.floor is None and self.max_drop is None:
-            raise ValueError("give 'floor', 'max_drop' or both")
+        if self.floor is None and self.max_drop is None and self.max_unscored is None:
+            raise ValueError("give 'floor', 'max_drop' or both (a judge metric: or 'max_unscored')")
         return self
 
 

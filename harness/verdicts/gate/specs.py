@@ -11,7 +11,13 @@ from pydantic import BaseModel, ConfigDict
 
 from harness.errors import HarnessError
 from harness.verdicts.compare import load_report
-from harness.verdicts.gate.check import GateOutcome, GateRun, check_name, several_corpora
+from harness.verdicts.gate.check import (
+    GateOutcome,
+    GateRun,
+    check_name,
+    several_corpora,
+    unscored_checked,
+)
 from harness.verdicts.gate.rules import Gate, load_gate, parse_gate
 from harness.yaml_input import read_yaml_mapping
 
@@ -68,7 +74,7 @@ def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
     for result in baseline["results"]:
         rule = gate.metrics.get(result["metric"])
         where_named = {result["system"], result["task"], result.get("corpus"), result["metric"]}
-        if rule is None or where_named & waived:
+        if (rule is None and not unscored_checked(result)) or where_named & waived:
             continue
         where = (
             result["system"],
@@ -76,10 +82,12 @@ def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
             result["task"],
             result["metric"],
         )
-        if rule.floor is not None:
+        if rule is not None and rule.floor is not None:
             names.append(check_name(*where, "floor"))
-        if rule.max_drop is not None:
+        if rule is not None and rule.max_drop is not None:
             names.append(check_name(*where, "drop"))
+        if unscored_checked(result):
+            names.append(check_name(*where, "unscored"))
     if not names:
         raise HarnessError(
             f"{baseline['_path']}: none of the gate's metrics ({', '.join(gate.metrics)}) "

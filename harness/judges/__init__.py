@@ -1,0 +1,1 @@
+"""LLM judges: a metric that calls a configured system (see docs/judges.md)."""
