@@ -106,7 +106,8 @@ def test_ctrl_c_prints_one_line_saying_what_is_kept_and_exits_130(tmp_path):
     """SIGINT (Ctrl-C) mid-run: no traceback, one line with the count the cache keeps."""
     config = tmp_path / "slow.yaml"
     slow = {"name": "slow", "type": "counting_system:Counting", "task": "translation",
-            "calls": str(tmp_path / "calls.txt"), "batch_size": 1, "delay": 0.4}  # fmt: skip
+            # 1 s an output: 7 s between the second output and the run's end for SIGINT to land
+            "calls": str(tmp_path / "calls.txt"), "batch_size": 1, "delay": 1.0}  # fmt: skip
     config.write_text(
         yaml.safe_dump({"articles": str(REPO / "seeds"), "references": str(REPO / "references"),
                         "systems": [slow], "metrics": ["chrf"]}),

@@ -225,7 +225,7 @@ def test_real_run_report(browser, tmp_path):
         "systems:\n"
         "  - {name: lead-2, type: lead, task: summarization, n: 2}\n"
         "  - {name: copy, type: identity, task: translation}\n"
-        f"  - {{name: evil, type: outputs, task: translation, path: {outputs}}}\n"
+        f"  - {{name: evil, type: outputs, task: translation, path: {outputs}, allow_missing: true}}\n"
         "compare: {baseline: copy}\n",
         encoding="utf-8",
     )
