@@ -12,7 +12,7 @@ from rich.table import Table
 
 from harness.metrics import METRICS
 from harness.reports.anchors import segment_anchor
-from harness.reports.markdown import md_cell
+from harness.reports.cells import md_cell
 from harness.stats import Interval
 from harness.verdicts.analysis import PairAnalysis
 from harness.verdicts.breakdown import BucketComparison

@@ -209,7 +209,7 @@ def judges_markdown(report: dict[str, Any]) -> list[str]:
     pairwise = pairwise_rows(report)
     if not summaries and not pairwise:
         return []
-    from harness.reports.markdown import md_cell
+    from harness.reports.cells import md_cell
 
     lines = [
         "",

@@ -15,7 +15,7 @@ from typing import Any
 from harness.errors import HarnessError, did_you_mean
 from harness.metrics import METRICS
 from harness.report_file import REPORT_NAME, corpus_files, read_report
-from harness.reports.markdown import md_cell, score_cell
+from harness.reports.cells import md_cell, score_cell
 
 
 @dataclass(frozen=True)

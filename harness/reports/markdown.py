@@ -6,16 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from harness.metrics import METRICS
+from harness.reports.cells import md_cell, score_cell
 from harness.reports.judges import judges_markdown
 from harness.verdicts.gate.presence import lost_outputs
 from harness.verdicts.verdict import report_alpha, verdict_of
-
-
-def md_cell(value: object) -> str:
-    """``value`` as one Markdown table cell: ``|`` escaped, line breaks folded to spaces (a
-    report.json read from elsewhere may hold names the config check never saw)."""
-    text = str(value).replace("\\", "\\\\").replace("|", "\\|")
-    return " ".join(text.splitlines())
 
 
 def _row(cells: Sequence[object]) -> str:
@@ -24,19 +18,6 @@ def _row(cells: Sequence[object]) -> str:
 
 def _metric_header(name: str) -> str:
     return f"{name} {METRICS.get(name).arrow()}"
-
-
-def score_cell(entry: dict[str, Any] | None) -> str:
-    """``score [ci_low, ci_high]``, the bare score when there is no interval, or nothing."""
-    if entry is None or not isinstance(entry.get("score"), int | float):
-        return ""
-    low, high = entry.get("ci_low"), entry.get("ci_high")
-    text = f"{entry['score']:.2f}"
-    if isinstance(low, int | float) and isinstance(high, int | float):
-        text += f" [{low:.2f}, {high:.2f}]"
-    if isinstance(entry.get("unscored_share"), int | float):  # a judge's (docs/judges.md)
-        text += f" ({entry['unscored_share']:.0%} unscored)"
-    return text
 
 
 def results_tables(report: dict[str, Any]) -> dict[str, tuple[list[str], list[list[str]]]]:
