@@ -115,9 +115,13 @@ def test_ctrl_c_prints_one_line_saying_what_is_kept_and_exits_130(tmp_path):
     )  # fmt: skip
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), str(REPO)])}
     out, cache = tmp_path / "out", tmp_path / "cache"
+    # Ctrl-C as in a terminal: SIGINT handled by default in the child, whatever this test process
+    # inherited (a child of a process that ignores SIGINT ignores it too, and Python then never
+    # raises KeyboardInterrupt)
     process = subprocess.Popen(
         _command(config, out, cache), cwd=tmp_path, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         _wait_for_lines(out / "outputs.jsonl", 2, process, limit_s=120)
