@@ -71,6 +71,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 #: everything.
 SLOW_FILES = frozenset(
     {
+        "challenge/test_flores_challenge.py",
+        "judges/test_gemma_judge.py",
         "reports/html/test_browser.py",
         "run/test_corpora_run.py",
         "run/test_ray_executor.py",
@@ -83,6 +85,8 @@ SLOW_FILES = frozenset(
         "systems/test_hf_seq2seq.py",
         "systems/test_llama_cpp.py",
         "systems/test_openai_servers.py",
+        "systems/test_llama_cpp_kernels.py",
+        "test_cli.py",  # configs/default.yaml runs gemma-3-270m
         "test_plugin_package.py",
     }
 )
