@@ -63,11 +63,12 @@ def _llama_cpp() -> dict[str, Any]:
     llama_cpp = sys.modules.get("llama_cpp")
     if llama_cpp is None:
         return {}
+    from harness.systems.llama_cpp_kernels import llama_system_info
+
     try:
-        info = llama_cpp.llama_print_system_info()
+        text = llama_system_info()
     except Exception:  # an older binding without it: the version still says something
-        info = b""
-    text = info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
+        text = ""
     return {"llama_cpp": getattr(llama_cpp, "__version__", None), "llama_system_info": text.strip()}
 
 

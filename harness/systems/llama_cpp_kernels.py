@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 #: the features of ``llama_print_system_info`` that mean AMX kernels were compiled in
@@ -84,19 +83,6 @@ def llama_system_info() -> str:
     import llama_cpp
 
     return llama_cpp.llama_print_system_info().decode("utf-8", errors="replace")
-
-
-def cpu_flags(cpuinfo: Path = Path("/proc/cpuinfo")) -> frozenset[str]:
-    """The CPU's feature flags as the kernel reports them (empty where there is no
-    /proc/cpuinfo); recorded beside the build's features so a crash can be diagnosed."""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return frozenset()
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            return frozenset(line.partition(":")[2].split())
-    return frozenset()
 
 
 _PATCH_LOCK = threading.Lock()

@@ -17,7 +17,6 @@ from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams
 from harness.systems.llama_cpp_kernels import (
     KernelPlan,
     build_features,
-    cpu_flags,
     has_amx_kernels,
     llama_system_info,
     model_params_for,
@@ -75,13 +74,6 @@ def test_the_installed_build_has_no_amx_kernels():
     info = llama_system_info()
     assert not has_amx_kernels(info), info
     assert build_features(info).get("REPACK") == "1", info
-
-
-def test_cpu_flags_are_read_from_proc_cpuinfo(tmp_path):
-    cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu avx2 amx_tile amx_int8\n\n")
-    assert cpu_flags(cpuinfo) == {"fpu", "avx2", "amx_tile", "amx_int8"}
-    assert cpu_flags(tmp_path / "missing") == frozenset()
 
 
 def test_the_params_llama_cpp_python_starts_from_are_patched_only_while_loading():
