@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -104,3 +105,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         path = Path(item.fspath)
         if path.is_relative_to(tests) and path.relative_to(tests).as_posix() in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def server() -> Iterator[HTTPServer]:
+    """A threaded scripted OpenAI-style server on 127.0.0.1 (so concurrent requests really
+    overlap), stopped after the test."""
+    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
+    httpserver.start()
+    try:
+        yield httpserver
+    finally:
+        httpserver.clear()
+        if httpserver.is_running():
+            httpserver.stop()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
@@ -20,18 +19,6 @@ from ..conftest import REPO, SEED
 from ..systems.conftest import seed_title_and_bullets
 
 CHAT = "/v1/chat/completions"
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
-    httpserver.start()
-    try:
-        yield httpserver
-    finally:
-        httpserver.clear()
-        if httpserver.is_running():
-            httpserver.stop()
 
 
 def reply(text: str, logprobs: list | None = None) -> dict:

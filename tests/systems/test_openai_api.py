@@ -10,11 +10,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from harness.records import Example, Task
@@ -30,19 +28,6 @@ from ..conftest import free_port
 from .conftest import run_cli, write_config
 
 CHAT = "/v1/chat/completions"
-
-
-@pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    """A threaded scripted server (so concurrent requests really overlap), stopped after."""
-    httpserver = HTTPServer(host="127.0.0.1", threaded=True)
-    httpserver.start()
-    try:
-        yield httpserver
-    finally:
-        httpserver.clear()
-        if httpserver.is_running():
-            httpserver.stop()
 
 
 def completion(text: str, **extra) -> dict:
