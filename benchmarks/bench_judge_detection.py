@@ -76,6 +76,7 @@ def main() -> None:
     parser.add_argument("--model", default="pypi:qwen2.5-coder-1.5b-instruct")
     parser.add_argument("--per-type", type=int, default=20)
     parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=None, help="llama.cpp threads")
     parser.add_argument("--cache", default=".cache/harness")
     parser.add_argument("--out", type=Path, default=Path("judge_detection.json"))
     args = parser.parse_args()
@@ -99,7 +100,7 @@ def main() -> None:
 
     params = LlamaCppParams.model_validate(
         {"name": "judge", "type": "llama-cpp", "task": "translation", "model": args.model,
-         "max_new_tokens": args.max_new_tokens}
+         "max_new_tokens": args.max_new_tokens, "n_threads": args.threads}
     )  # fmt: skip
     system = LlamaCpp(params, Path("."))
     system.load()
