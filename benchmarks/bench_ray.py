@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(REPO))
 
 from harness.records import Example  # noqa: E402
+from harness.report_model import Report  # noqa: E402
 from harness.systems.base import System  # noqa: E402
 
 
@@ -83,7 +84,7 @@ def _gemma_system(config_file: Path) -> dict[str, Any]:
     return {**system, "max_new_tokens": 16}
 
 
-def _run(config: Path, executor: Any) -> dict[str, Any]:
+def _run(config: Path, executor: Any) -> Report:
     from harness.config import load_config
     from harness.run.evaluate import evaluate, prepare
 
@@ -95,15 +96,16 @@ def _measure(label: str, config: Path, executor: Any) -> dict[str, Any]:
 
     load_before = os.getloadavg()[0]
     report = _run(config, executor)
-    (name,) = report["provenance"]["systems"]
-    info = report["provenance"]["systems"][name]
+    (name,) = report.provenance.systems
+    info = report.provenance.systems[name]
+    actors = report.provenance.executor.get("actors")
     row = {
         "label": label,
-        "items": len(report["segments"]),
-        "seconds": report["provenance"]["duration_s"],
-        "outputs": [s["output"] for s in report["segments"]],
-        "actors": report["provenance"]["executor"].get("actors", {}).get(name, []),
-        "load_s": info.get("load_s"),
+        "items": len(report.segments),
+        "seconds": report.provenance.duration_s,
+        "outputs": [s.output for s in report.segments],
+        "actors": actors.get(name, []) if isinstance(actors, dict) else [],
+        "load_s": info.run_value("load_s"),
         "driver_torch_threads": torch.get_num_threads(),
         "loadavg": (load_before, os.getloadavg()[0]),
     }

@@ -24,8 +24,10 @@ from harness.stats.settings import PairedTest, Resample
 if TYPE_CHECKING:
     from rich.progress import Progress
 
+    from harness.report_model import Report
     from harness.run.cache import OutputCache
     from harness.run.evaluate import Prepared
+    from harness.verdicts.gate.rules import Gate
 
 #: names this module imported at its top before each command imported its own: resolved on
 #: first use (scripts and tests that patch or import them here keep working)
@@ -161,13 +163,13 @@ AllowMissingOption = Annotated[
 ]
 
 
-def _print_results(report: dict[str, Any]) -> None:
+def _print_results(report: Report) -> None:
     from rich.table import Table
 
     from harness.reports.markdown import results_tables
 
     for task, (header, rows) in results_tables(report).items():
-        table = Table(title=f"{report['provenance']['run_name']}: {task}")
+        table = Table(title=f"{report.provenance.run_name}: {task}")
         for column in header:
             table.add_column(column, justify="left" if column == "system" else "right")
         for row in rows:
@@ -176,7 +178,7 @@ def _print_results(report: dict[str, Any]) -> None:
     _print_comparisons(report)
 
 
-def _print_comparisons(report: dict[str, Any]) -> None:
+def _print_comparisons(report: Report) -> None:
     """The paired comparisons, a table per task, narrow enough for an 80-column terminal."""
     from rich.table import Table
 
@@ -184,7 +186,7 @@ def _print_comparisons(report: dict[str, Any]) -> None:
     from harness.verdicts.verdict import report_alpha
 
     by_task: dict[str, list[tuple[str, ...]]] = {}
-    comparisons = report.get("comparisons") or []
+    comparisons = report.comparisons or []
     for cells in comparison_rows(comparisons, report_alpha(report)):
         baseline, system, task, metric, delta, ci, p, test, verdict = cells
         by_task.setdefault(f"{task}, {test}", []).append(
@@ -246,7 +248,7 @@ def run(
     With --baseline and/or --gate, then compare and gate as `harness compare` does.
     """
     from harness.config import load_config
-    from harness.report_file import REPORT_NAME
+    from harness.report_model import REPORT_NAME
     from harness.run.evaluate import evaluate, open_cache, prepare
     from harness.run.executors import make_executor, override_settings
     from harness.run.folder import RunFolder, check_out_dir, default_run_dir
@@ -390,7 +392,10 @@ def compare(
         entries = judge_reports(
             load_report(baseline, slim=False), load_report(candidate, slim=False), judge
         )
-        typer.echo("\n".join(judges_markdown({"pairwise": entries})).strip() + "\n")
+        from harness.report_model import Report
+
+        shown = Report(pairwise=entries)
+        typer.echo("\n".join(judges_markdown(shown)).strip() + "\n")
     outcome = gating.check(load_report(candidate))
     if not (by or ngrams):
         _exit_on_gate(outcome)
@@ -398,13 +403,18 @@ def compare(
     assert gating.baseline is not None
     # the gate read statistics only; the breakdowns read the texts as well
     _analyse(
-        load_report(Path(gating.baseline["_path"]), slim=False),
+        load_report(baseline, slim=False),
         load_report(candidate, slim=False),
         outcome.gate,
         AnalysisOptions(by or [], ngrams, metric, length_bucket, labels, largest, diff_metric),
         out,
     )
     raise typer.Exit(0 if outcome.passed else 1)
+
+
+def _file_of(report: Report) -> Path:
+    assert report.file is not None, "a report read from a file"
+    return report.file
 
 
 @dataclass(frozen=True)
@@ -421,9 +431,9 @@ class AnalysisOptions:
 
 
 def _analyse(
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
-    gate: Any,
+    baseline: Report,
+    candidate: Report,
+    gate: Gate,
     options: AnalysisOptions,
     out: Path | None,
 ) -> None:
@@ -454,7 +464,7 @@ def _analyse(
     print_analysis(stdout, analyses, shown)
     if out is not None:
         files = write_compare_folder(
-            out, analyses, shown, Path(baseline["_path"]), Path(candidate["_path"])
+            out, analyses, shown, _file_of(baseline), _file_of(candidate)
         )
         stdout.print("comparison: " + ", ".join(map(str, files)), highlight=False)
 

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from harness.report_model import Report
+    from harness.verdicts.gate.specs import Spec
 
 SPEC_PREFIX = "harness_"
 
@@ -92,7 +96,7 @@ class GateRuleItem(pytest.Item):
         return self.path, None, f"gate rule {self.name}"
 
 
-def _candidate(spec: Any) -> dict[str, Any]:
+def _candidate(spec: Spec) -> Report:
     """The spec's candidate report: the report it names, or its config run now."""
     from harness.verdicts.compare import load_report
 
@@ -101,4 +105,5 @@ def _candidate(spec: Any) -> dict[str, Any]:
     from harness.config import load_config
     from harness.run.evaluate import evaluate, prepare
 
-    return {**evaluate(prepare(load_config(spec.config))), "_path": str(spec.config)}
+    assert spec.config is not None  # a spec names a report or a config (load_spec)
+    return evaluate(prepare(load_config(spec.config))).located(spec.config)

@@ -112,10 +112,10 @@ def test_a_crafted_baseline_is_a_collection_error_that_runs_nothing(
     pytester: pytest.Pytester, runs: dict[str, Path], tmp_path: Path
 ) -> None:
     """A baseline naming ``subprocess:run`` as a metric, with options that would touch a file."""
-    from .test_report_file import _crafted, _write
+    from .test_report_model import _crafted, _write
 
     marker = tmp_path / "pwned"
-    baseline = _write(tmp_path / "crafted", _crafted(runs, marker, "all"))  # see test_report_file
+    baseline = _write(tmp_path / "crafted", _crafted(runs, marker, "all"))  # see test_report_model
     pytester.makefile(
         ".yaml",
         harness_mt=f"report: {runs['base']}\nbaseline: {baseline}\n"

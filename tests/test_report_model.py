@@ -4,6 +4,7 @@ never resolve through an import path (a crafted report must not run anything).""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,16 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.errors import HarnessError
 from harness.metrics import METRICS
-from harness.report_file import read_report
+from harness.report_model import (
+    ComparisonEntry,
+    EmbedEntry,
+    PairwiseEntry,
+    Report,
+    ResultEntry,
+    SegmentEntry,
+    read_report,
+)
+from harness.reports.write import rerender
 
 
 def _report(runs: dict[str, Path], name: str = "base") -> dict[str, Any]:
@@ -112,9 +122,41 @@ def test_a_hand_edited_report_is_one_line_naming_file_and_key(
 
 
 def test_a_valid_report_reads_back_unchanged(runs: dict[str, Path]) -> None:
-    file, report = read_report(runs["base"], known_metric=METRICS.registered)
-    assert file == runs["base"] / "report.json"
-    assert report == _report(runs)
+    report = read_report(runs["base"], known_metric=METRICS.registered)
+    assert report.file == runs["base"] / "report.json"
+    assert isinstance(report, Report) and isinstance(report.segments[0], SegmentEntry)
+    assert report.to_document() == _report(runs)
+
+
+BEFORE = Path(__file__).parent / "fixtures" / "report_before_model"
+RENDERED = ("report.json", "report.md", "results.csv", "segments.csv", "report.html")
+
+
+def test_a_report_written_before_the_model_reads_and_renders_byte_for_byte(
+    tmp_path: Path,
+) -> None:
+    """tests/fixtures/report_before_model holds a run folder written by the harness before
+    report.json had a model (commit bbb8642: three systems, two tasks, comparisons, embeds,
+    a fidelity metric). Read with the model and rendered again, every file is the same bytes:
+    the keys, their order and the numbers' text are kept."""
+    (tmp_path / "report.json").write_bytes((BEFORE / "report.json").read_bytes())
+    report = rerender(tmp_path)
+    assert report.comparisons and report.embeds and report.provenance.systems
+    for name in RENDERED:
+        assert (tmp_path / name).read_bytes() == (BEFORE / name).read_bytes(), name
+
+
+def test_a_key_the_model_does_not_name_is_kept_and_written_back(tmp_path: Path) -> None:
+    """A newer writer may add keys: they survive a read and a re-render, in their place."""
+    document = json.loads((BEFORE / "report.json").read_text(encoding="utf-8"))
+    document["segments"][0]["reviewer_note"] = "checked"
+    document["provenance"]["systems"]["copy"]["extra_fact"] = [1, 2]
+    document["later_section"] = {"x": 1}
+    (tmp_path / "report.json").write_text(json.dumps(document), encoding="utf-8")
+    rerender(tmp_path)
+    again = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert again == document
+    assert list(again["segments"][0])[-1] == "reviewer_note"
 
 
 def test_each_metric_name_is_looked_up_once(runs: dict[str, Path]) -> None:
@@ -156,3 +198,40 @@ def test_an_installed_entry_point_metric_is_known_an_import_path_is_not(
             METRICS.get_registered("shouty_metric:ShoutyBleu")
     finally:
         sys.modules.pop("shouty_metric", None)
+
+
+DOCS = Path(__file__).parents[1] / "docs" / "reports.md"
+
+
+def _documented_keys() -> set[str]:
+    """The keys docs/reports.md's table names (in backticks or in a ``{"…"}`` list)."""
+    table = [line for line in DOCS.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    found = set()
+    for line in table:
+        found |= set(re.findall(r"`([a-z_]+)`", line)) | set(re.findall(r'"([a-z_]+)"', line))
+    return found
+
+
+@pytest.mark.parametrize(
+    "model", [Report, ResultEntry, SegmentEntry, ComparisonEntry], ids=lambda m: m.__name__
+)
+def test_the_docs_name_every_key_of_the_model(model: type) -> None:
+    missing = sorted(set(model.model_fields) - _documented_keys())
+    assert not missing, f"docs/reports.md does not describe {model.__name__}: {missing}"
+
+
+def test_every_list_of_keys_in_the_docs_is_a_model_field() -> None:
+    """The ``{"…"}`` key lists of the table are fields of the entry they describe."""
+    rows = {
+        "results": ResultEntry, "segments": SegmentEntry, "comparisons": ComparisonEntry,
+        "embeds": EmbedEntry, "pairwise": PairwiseEntry,
+    }  # fmt: skip
+    table = [line for line in DOCS.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    for line in table:
+        key = line.split("`")[1]
+        model = rows.get(key)
+        listed = re.search(r"list of `\{([^}]*)\}`", line)
+        if model is None or listed is None:
+            continue
+        named = set(re.findall(r'(?<!: )"(\w+)"', listed.group(1)))  # keys, not values
+        assert named <= set(model.model_fields), (key, named - set(model.model_fields))

@@ -36,6 +36,7 @@ from harness.meta.resample import (
     tau_b_bootstrap,
 )
 from harness.metrics import Metric, metric_from_report
+from harness.report_model import SegmentEntry
 from harness.stats import BOOTSTRAP_RESAMPLES
 from harness.verdicts.compare import load_report
 
@@ -83,17 +84,16 @@ def _finite(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _segment_keys(segments: Sequence[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+def _segment_keys(segments: Sequence[SegmentEntry]) -> dict[tuple[str, str], SegmentEntry]:
     """(system, item id) → segment; an item id is ``article/segment`` (``article`` for a
     summary), or the bare segment id where that is unique within the system's outputs."""
-    full: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    bare: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    full: dict[tuple[str, str], list[SegmentEntry]] = {}
+    bare: dict[tuple[str, str], list[SegmentEntry]] = {}
     for segment in segments:
-        segment_id = segment.get("segment_id")
-        where = segment["article_id"] + (f"/{segment_id}" if segment_id else "")
-        full.setdefault((segment["system"], where), []).append(segment)
+        segment_id = segment.segment_id
+        full.setdefault((segment.system, segment.where), []).append(segment)
         if segment_id:
-            bare.setdefault((segment["system"], segment_id), []).append(segment)
+            bare.setdefault((segment.system, segment_id), []).append(segment)
     keyed = {key: found[0] for key, found in bare.items() if len(found) == 1}
     # the same id in two corpora of one run names no single segment: left out, so unknown
     keyed.update({key: found[0] for key, found in full.items() if len(found) == 1})
@@ -104,8 +104,8 @@ def join(run: Path, ratings: Sequence[Rating]) -> Joined:
     """The run's segments that were rated, with their ratings; unknown systems or items are
     refused naming the rating's row."""
     report = load_report(run, slim=False)
-    segments = report["segments"]
-    known_systems = sorted({s["system"] for s in segments})
+    segments = report.segments
+    known_systems = sorted({s.system for s in segments})
     keyed = _segment_keys(segments)
     systems = list(dict.fromkeys(r.system for r in ratings))
     for rating in ratings:
@@ -119,7 +119,7 @@ def join(run: Path, ratings: Sequence[Rating]) -> Joined:
                 f"{rating.where}: unknown item '{rating.item}' for system '{rating.system}' "
                 "(give the segment id, or article/segment, as in the run's report)"
             )
-    tasks = {keyed[(r.system, r.item)]["task"] for r in ratings}
+    tasks = {keyed[(r.system, r.item)].task for r in ratings}
     if len(tasks) > 1:
         raise HarnessError(f"{ratings[0].where}: the ratings cover several tasks: {sorted(tasks)}")
     items = list(dict.fromkeys(r.item for r in ratings))
@@ -128,24 +128,24 @@ def join(run: Path, ratings: Sequence[Rating]) -> Joined:
     human = np.full((len(items), len(systems)), np.nan)
     for rating in ratings:
         human[row[rating.item], column[rating.system]] = rating.score
-    options = report["provenance"].get("metric_options") or {}
-    names = list(dict.fromkeys(r["metric"] for r in report["results"]))
+    options = report.provenance.metric_options
+    names = list(dict.fromkeys(r.metric for r in report.results))
     metrics: dict[str, Metric] = {}
     scores: dict[str, np.ndarray] = {}
     stats: dict[str, list[np.ndarray]] = {}
     for name in names:
         metric = metric_from_report(name, options.get(name))
         grid = np.full((len(items), len(systems)), np.nan)
-        rows: list[list[list[float] | None]] = [[None] * len(items) for _ in systems]
+        rows: list[list[Sequence[float] | None]] = [[None] * len(items) for _ in systems]
         complete = True
         for (item, i), (system, j) in itertools.product(row.items(), column.items()):
             segment = keyed.get((system, item))
-            if segment is None or name not in segment.get("scores", {}):
+            if segment is None or name not in segment.scores:
                 complete = complete and np.isnan(human[i, j])
                 continue
-            value = segment["scores"][name]
+            value = segment.scores[name]
             grid[i, j] = np.nan if value is None else metric.improvement(value)
-            rows[j][i] = segment.get("stats", {}).get(name)
+            rows[j][i] = segment.stats.get(name)
         if np.isnan(grid[~np.isnan(human)]).any() or not complete:
             continue  # the metric did not score every rated output (another task's metric)
         metrics[name], scores[name] = metric, grid

@@ -4,7 +4,6 @@ terminal (rich), ``report.md`` and ``report.html`` of a comparison folder."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -105,7 +104,7 @@ def pair_title(analysis: PairAnalysis) -> str:
     return f"{who}, {analysis.task}{on} ({analysis.segments} segments)"
 
 
-def resampling_note(settings: dict[str, Any]) -> str:
+def resampling_note(settings: dict[str, str | float]) -> str:
     return (
         f"Each bucket is scored from the sum of its segments' statistics (as the corpus is); "
         f"brackets: 95% bootstrap intervals; Δ = candidate − baseline with its paired-bootstrap "
@@ -160,7 +159,7 @@ def _differences_markdown(analysis: PairAnalysis, link: str | None) -> list[str]
 
 def analysis_markdown(
     analyses: Sequence[PairAnalysis],
-    settings: dict[str, Any],
+    settings: dict[str, str | float],
     baseline: str,
     candidate: str,
     candidate_html: str | None = None,
@@ -238,7 +237,7 @@ def _terminal_table(
 
 
 def print_analysis(
-    console: Console, analyses: Sequence[PairAnalysis], settings: dict[str, Any]
+    console: Console, analyses: Sequence[PairAnalysis], settings: dict[str, str | float]
 ) -> None:
     """The breakdowns and n-gram lists as rich tables, the largest differences as lines."""
     alpha = settings["alpha"]

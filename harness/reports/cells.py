@@ -3,7 +3,7 @@ leaderboard, the judges' and the breakdowns' sections)."""
 
 from __future__ import annotations
 
-from typing import Any
+from harness.report_model import ResultEntry
 
 
 def md_cell(value: object) -> str:
@@ -13,14 +13,13 @@ def md_cell(value: object) -> str:
     return " ".join(text.splitlines())
 
 
-def score_cell(entry: dict[str, Any] | None) -> str:
+def score_cell(entry: ResultEntry | None) -> str:
     """``score [ci_low, ci_high]``, the bare score when there is no interval, or nothing."""
-    if entry is None or not isinstance(entry.get("score"), int | float):
+    if entry is None:
         return ""
-    low, high = entry.get("ci_low"), entry.get("ci_high")
-    text = f"{entry['score']:.2f}"
-    if isinstance(low, int | float) and isinstance(high, int | float):
-        text += f" [{low:.2f}, {high:.2f}]"
-    if isinstance(entry.get("unscored_share"), int | float):  # a judge's (docs/judges.md)
-        text += f" ({entry['unscored_share']:.0%} unscored)"
+    text = f"{entry.score:.2f}"
+    if entry.ci_low is not None and entry.ci_high is not None:
+        text += f" [{entry.ci_low:.2f}, {entry.ci_high:.2f}]"
+    if entry.unscored_share is not None:  # a judge's (docs/judges.md)
+        text += f" ({entry.unscored_share:.0%} unscored)"
     return text

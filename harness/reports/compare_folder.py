@@ -7,7 +7,6 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from harness.atomic import atomic_write_text
 from harness.errors import HarnessError
@@ -30,7 +29,7 @@ def _candidate_html(candidate_report: Path, out: Path) -> str | None:
 def write_compare_folder(
     out: Path,
     analyses: Sequence[PairAnalysis],
-    settings: dict[str, Any],
+    settings: dict[str, str | float],
     baseline_report: Path,
     candidate_report: Path,
 ) -> list[Path]:

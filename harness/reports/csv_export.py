@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 from harness.atomic import atomic_open
+from harness.report_model import Entry, Report
 
 RESULTS_NAME = "results.csv"
 SEGMENTS_NAME = "segments.csv"
@@ -36,15 +36,18 @@ _SEGMENT_COLUMNS = (
 _SEGMENT_SPECIAL = {"references", "scores", "stats", "error", "intermediate"}
 
 
-def _cell(value: Any) -> Any:
-    return "" if value is None else value
+Cell = str | int | float | bool
+
+
+def _cell(value: object) -> Cell:
+    return value if isinstance(value, Cell) else ""
 
 
 #: first characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value: Any) -> Any:
+def neutralise(value: Cell) -> Cell:
     """A text cell a spreadsheet would evaluate, prefixed with ``'``; anything else as is
     (numbers stay numbers: a negative score is not a formula)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
@@ -52,35 +55,37 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _columns(
-    preferred: Sequence[str], entries: Iterable[dict[str, Any]], skip: set[str]
-) -> list[str]:
+def _columns(preferred: Sequence[str], entries: Iterable[Entry], skip: set[str]) -> list[str]:
     """The preferred columns present in any entry, then any other scalar keys, in order seen."""
     seen: dict[str, None] = {}
     for entry in entries:
-        for key, value in entry.items():
-            if key not in skip and not isinstance(value, dict | list):
+        for key, value in entry.given():
+            if key not in skip and not isinstance(value, dict | list | Entry):
                 seen.setdefault(key)
     return [c for c in preferred if c in seen] + [c for c in seen if c not in preferred]
 
 
-def results_table(report: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+def _value(entry: Entry, key: str) -> object:
+    return dict(entry.given()).get(key)
+
+
+def results_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
     """Header and rows of ``results.csv``: one row per system, task and metric."""
-    results = report.get("results") or []
+    results = report.results
     header = _columns(_RESULT_COLUMNS, results, set())
-    return header, [[_cell(r.get(c)) for c in header] for r in results]
+    return header, [[_cell(_value(r, c)) for c in header] for r in results]
 
 
-def _segments_stream(report: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
+def _segments_stream(report: Report) -> tuple[list[str], Iterator[list[Cell]]]:
     """Header and rows of ``segments.csv``, one row per system and segment, made one at a time
     as they are written. References get columns ``reference_1`` … ``reference_K``, each metric
     a column (empty where it does not apply to the segment's task), and each pipeline step a
     column ``step NAME`` with what it produced."""
-    segments = report.get("segments") or []
+    segments = report.segments
     base = _columns(_SEGMENT_COLUMNS, segments, _SEGMENT_SPECIAL)
-    references = max((len(s.get("references") or []) for s in segments), default=0)
-    metrics = list(dict.fromkeys(m for s in segments for m in s.get("scores") or {}))
-    steps = list(dict.fromkeys(k for s in segments for k in _steps(s)))
+    references = max((len(s.references) for s in segments), default=0)
+    metrics = list(dict.fromkeys(m for s in segments for m in s.scores))
+    steps = list(dict.fromkeys(k for s in segments for k in s.intermediate))
     header = [
         *base,
         *(f"reference_{i + 1}" for i in range(references)),
@@ -89,27 +94,22 @@ def _segments_stream(report: dict[str, Any]) -> tuple[list[str], Iterator[list[A
         "error",
     ]
 
-    def rows() -> Iterator[list[Any]]:
+    def rows() -> Iterator[list[Cell]]:
         for segment in segments:
-            refs = list(segment.get("references") or [])
-            scores = segment.get("scores") or {}
+            refs = segment.references
+            given = dict(segment.given())
             yield [
-                *(_cell(segment.get(c)) for c in base),
+                *(_cell(given.get(c)) for c in base),
                 *(refs[i] if i < len(refs) else "" for i in range(references)),
-                *(_cell(scores.get(m)) for m in metrics),
-                *(_cell(_steps(segment).get(name)) for name in steps),
-                _cell(segment.get("error")),
+                *(_cell(segment.scores.get(m)) for m in metrics),
+                *(_cell(segment.intermediate.get(name)) for name in steps),
+                _cell(segment.error),
             ]
 
     return header, rows()
 
 
-def _steps(segment: dict[str, Any]) -> dict[str, Any]:
-    steps = segment.get("intermediate")
-    return steps if isinstance(steps, dict) else {}
-
-
-def _write(path: Path, table: tuple[list[str], Iterable[list[Any]]]) -> None:
+def _write(path: Path, table: tuple[list[str], Iterable[list[Cell]]]) -> None:
     header, rows = table
     with atomic_open(path, encoding=ENCODING, newline="") as handle:
         writer = csv.writer(handle)
@@ -117,7 +117,7 @@ def _write(path: Path, table: tuple[list[str], Iterable[list[Any]]]) -> None:
         writer.writerows([neutralise(cell) for cell in row] for row in rows)
 
 
-def write_exports(report: dict[str, Any], out_dir: Path) -> list[Path]:
+def write_exports(report: Report, out_dir: Path) -> list[Path]:
     """Write ``results.csv`` and ``segments.csv`` into ``out_dir``."""
     paths = [out_dir / RESULTS_NAME, out_dir / SEGMENTS_NAME]
     _write(paths[0], results_table(report))

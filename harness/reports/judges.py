@@ -5,7 +5,8 @@ unsupported claims) and, when unscored, why and the judge's raw replies."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from harness.report_model import JudgeVerdict, PairwiseEntry, Report
 
 #: judged segments shown in a report (the rest are in report.json)
 SHOWN = 200
@@ -75,135 +76,112 @@ PAIRWISE_HEADER = (
 )  # fmt: skip
 
 
-def _rate(entry: dict[str, Any], name: str) -> str:
-    value, interval = entry.get(f"{name}_rate"), entry.get(f"{name}_ci")
-    if not isinstance(value, int | float):
+def _rate(value: float | None, interval: list[float] | None) -> str:
+    if value is None:
         return "–"
     text = f"{value:.0%}"
-    if isinstance(interval, list) and len(interval) == 2:
+    if interval is not None and len(interval) == 2:
         text += f" [{interval[0]:.0%}, {interval[1]:.0%}]"
     return text
 
 
-def pairwise_rows(report: dict[str, Any]) -> list[PairwiseRow]:
-    rows = []
-    for entry in report.get("pairwise") or []:
-        if not isinstance(entry, dict):
-            continue
-        p_value = entry.get("sign_test_p")
-        consistency = entry.get("position_consistency")
-        share = entry.get("unscored_share", 0.0)
-        rows.append(
-            PairwiseRow(
-                system=str(entry.get("system", "")),
-                baseline=str(entry.get("baseline", "")),
-                where=f"{entry.get('task', '')} on {entry.get('corpus', '')}",
-                segments=int(entry.get("segments", 0)),
-                unscored=f"{entry.get('unscored', 0)} ({share:.1%})",
-                counts=" / ".join(str(entry.get(k, 0)) for k in ("wins", "ties", "losses")),
-                win_rate=_rate(entry, "win"),
-                tie_rate=_rate(entry, "tie"),
-                loss_rate=_rate(entry, "loss"),
-                p_value="n/a"
-                if p_value is None
-                else f"{p_value:.4f} ({entry.get('sign_test_units')})",
-                consistency="n/a" if consistency is None else f"{consistency:.0%}",
-                judge=f"{entry.get('judge', '')} ({entry.get('rubric', '')})",
-            )
-        )
-    return rows
+def _pairwise_row(entry: PairwiseEntry) -> PairwiseRow:
+    p_value, consistency = entry.sign_test_p, entry.position_consistency
+    return PairwiseRow(
+        system=entry.system,
+        baseline=entry.baseline,
+        where=f"{entry.task} on {entry.corpus or ''}",
+        segments=entry.segments,
+        unscored=f"{entry.unscored} ({entry.unscored_share:.1%})",
+        counts=f"{entry.wins} / {entry.ties} / {entry.losses}",
+        win_rate=_rate(entry.win_rate, entry.win_ci),
+        tie_rate=_rate(entry.tie_rate, entry.tie_ci),
+        loss_rate=_rate(entry.loss_rate, entry.loss_ci),
+        p_value="n/a" if p_value is None else f"{p_value:.4f} ({entry.sign_test_units})",
+        consistency="n/a" if consistency is None else f"{consistency:.0%}",
+        judge=f"{entry.judge} ({entry.rubric})",
+    )
 
 
-def judge_summaries(report: dict[str, Any]) -> list[JudgeSummary]:
-    judges = (report.get("provenance") or {}).get("judges") or {}
+def pairwise_rows(report: Report) -> list[PairwiseRow]:
+    return [_pairwise_row(entry) for entry in report.pairwise or []]
+
+
+def judge_summaries(report: Report) -> list[JudgeSummary]:
     summaries, seen = [], set()
-    for info in judges.values():
-        names = tuple(info.get("scores") or ())
+    for info in report.provenance.judges.values():
+        names = tuple(info.scores)
         if names in seen:
             continue
         seen.add(names)
-        methods = info.get("methods") or {}
         summaries.append(
             JudgeSummary(
                 metrics=", ".join(names),
-                judge=str(info.get("judge", "")),
-                model=str(info.get("model", "")),
-                rubric=str(info.get("rubric", "")),
-                scoring=f"{info.get('scoring', '')} (samples {info.get('samples', 1)})",
-                segments=int(info.get("segments", 0)),
-                unscored=int(info.get("unscored", 0)),
-                unscored_share=float(info.get("unscored_share", 0.0)),
-                methods=", ".join(f"{k} {v}" for k, v in methods.items()),
-                cached=int(info.get("cached_replies", 0)),
-                fresh=int(info.get("fresh_replies", 0)),
+                judge=info.judge,
+                model=info.model,
+                rubric=info.rubric,
+                scoring=f"{info.scoring} (samples {info.samples})",
+                segments=info.segments,
+                unscored=info.unscored,
+                unscored_share=info.unscored_share,
+                methods=", ".join(f"{k} {v}" for k, v in info.methods.items()),
+                cached=info.cached_replies,
+                fresh=info.fresh_replies,
             )
         )
     return summaries
 
 
-def _findings(verdict: dict[str, Any]) -> list[str]:
+def _findings(verdict: JudgeVerdict) -> list[str]:
     found = []
-    for error in verdict.get("errors") or []:
-        if isinstance(error, dict):
-            where = "" if error.get("in_output", True) else " (not in the output)"
-            found.append(
-                f"{error.get('severity')} {error.get('category')}: “{error.get('span')}”{where}"
-            )
-    for claim in verdict.get("unsupported") or []:
+    for error in verdict.errors:
+        where = "" if error.in_output else " (not in the output)"
+        found.append(f"{error.severity} {error.category}: “{error.span}”{where}")
+    for claim in verdict.unsupported:
         found.append(f"unsupported: “{claim}”")
     return found
 
 
-def _scores_text(scores: Any) -> str:
-    if not isinstance(scores, dict):
+def _scores_text(scores: dict[str, float] | None) -> str:
+    if scores is None:
         return "unscored"
-    return ", ".join(
-        f"{name} {value:.2f}" if isinstance(value, int | float) else f"{name} {value}"
-        for name, value in scores.items()
-    )
+    return ", ".join(f"{name} {value:.2f}" for name, value in scores.items())
 
 
-def _outcome_text(verdict: dict[str, Any]) -> str:
+def _outcome_text(verdict: JudgeVerdict) -> str:
     """A pairwise verdict: the outcome for the candidate and what each order preferred."""
-    text = str(verdict.get("outcome") or "unscored")
-    picks = verdict.get("picks")
-    if isinstance(picks, list) and len(picks) == 2:
+    text = verdict.outcome or "unscored"
+    picks = verdict.picks
+    if picks is not None and len(picks) == 2:
         text += f" (candidate first: {picks[0]}; baseline first: {picks[1]})"
     return text
 
 
-def judged_segments(report: dict[str, Any], limit: int = SHOWN) -> list[JudgedSegment]:
+def judged_segments(report: Report, limit: int = SHOWN) -> list[JudgedSegment]:
     """Judged segments, unscored ones first (each with its raw replies)."""
     rows = []
-    for segment in report.get("segments") or []:
-        for rubric, verdict in (segment.get("judge") or {}).items():
-            if not isinstance(verdict, dict):
-                continue
-            where = str(segment.get("article_id", ""))
-            if segment.get("segment_id"):
-                where += f"/{segment['segment_id']}"
-            unscored = verdict.get("unscored")
+    for segment in report.segments:
+        for rubric, verdict in segment.judge.items():
+            unscored = verdict.unscored
             rows.append(
                 JudgedSegment(
-                    system=str(segment.get("system", "")),
-                    where=where,
-                    rubric=str(rubric),
+                    system=segment.system,
+                    where=segment.where,
+                    rubric=rubric,
                     scores=_outcome_text(verdict)
-                    if "outcome" in verdict
-                    else _scores_text(verdict.get("scores")),
-                    method=str(verdict.get("method", "")),
+                    if "outcome" in verdict.model_fields_set
+                    else _scores_text(verdict.scores),
+                    method=verdict.method,
                     findings=_findings(verdict),
-                    unscored=None if unscored is None else str(unscored),
-                    replies=[str(r) for r in verdict.get("replies") or []]
-                    if unscored is not None
-                    else [],
+                    unscored=unscored,
+                    replies=list(verdict.replies) if unscored is not None else [],
                 )
             )
     rows.sort(key=lambda row: row.unscored is None)
     return rows[:limit]
 
 
-def judges_markdown(report: dict[str, Any]) -> list[str]:
+def judges_markdown(report: Report) -> list[str]:
     """The "Judges" section of report.md (nothing when the run had no judge)."""
     summaries = judge_summaries(report)
     pairwise = pairwise_rows(report)
@@ -240,7 +218,7 @@ def judges_markdown(report: dict[str, Any]) -> list[str]:
     if pairwise:
         lines += [
             "",
-            "Pairwise: each segment judged in both orders; a win or a loss only when both "
+            "PairwiseEntry: each segment judged in both orders; a win or a loss only when both "
             "orders agree, otherwise a tie. Position consistency: the share of segments where "
             "both orders preferred the same output.",
             "",

@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from harness.errors import HarnessError, did_you_mean
-from harness.metrics import METRICS
-from harness.report_file import REPORT_NAME, corpus_files, read_report
+from harness.metrics import METRICS, Metric
+from harness.report_model import REPORT_NAME, Report, ResultEntry, read_report
 from harness.reports.cells import md_cell, score_cell
 
 
@@ -22,7 +21,7 @@ from harness.reports.cells import md_cell, score_cell
 class Run:
     label: str
     path: Path
-    report: dict[str, Any]
+    report: Report
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,8 @@ class Leaderboard:
 
 def load_run(path: Path) -> Run:
     """A run folder (holding ``report.json``) or a ``report.json`` file."""
-    file, report = read_report(path, ("results",), known_metric=METRICS.registered)
+    report = read_report(path, ("results",), known_metric=METRICS.registered)
+    file = report.file or path
     return Run(file.parent.name if file.name == REPORT_NAME else file.stem, file, report)
 
 
@@ -51,11 +51,9 @@ def load_runs(paths: Sequence[Path]) -> list[Run]:
     return runs
 
 
-def _corpus_name(run: Run, entry: dict[str, Any]) -> str:
-    return str(
-        entry.get("corpus")
-        or (run.report.get("provenance") or {}).get("corpus", {}).get("name", "")
-    )
+def _corpus_name(run: Run, entry: ResultEntry) -> str:
+    first = run.report.provenance.corpus
+    return entry.corpus or (first.name if first is not None else "")
 
 
 def _notes(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
@@ -63,7 +61,7 @@ def _notes(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
     for metric in metrics:
         signatures: dict[str, list[str]] = {}
         for run in runs:
-            signature = ((run.report.get("provenance") or {}).get("metrics") or {}).get(metric)
+            signature = run.report.provenance.metrics.get(metric)
             if signature:
                 signatures.setdefault(signature, []).append(run.label)
         if len(signatures) > 1:
@@ -73,7 +71,7 @@ def _notes(runs: Sequence[Run], metrics: Sequence[str]) -> list[str]:
             notes.append(f"{metric}: `{next(iter(signatures))}`")
     corpora: dict[str, dict[tuple[str, ...], list[str]]] = {}
     for run in runs:  # by content (sha256), every corpus of the run
-        for name, hashes in corpus_files(run.report).items():
+        for name, hashes in run.report.corpus_files().items():
             if hashes:
                 corpora.setdefault(name, {}).setdefault(tuple(hashes), []).append(run.label)
     for name, versions in corpora.items():
@@ -88,17 +86,17 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
 
     ``sort_by`` defaults to each task's first metric and respects the metric's direction.
     """
-    metrics = list(dict.fromkeys(r["metric"] for run in runs for r in run.report["results"]))
+    metrics = list(dict.fromkeys(r.metric for run in runs for r in run.report.results))
     if sort_by is not None and sort_by not in metrics:
         raise HarnessError(
             f"--sort: no metric '{sort_by}' in these runs{did_you_mean(sort_by, metrics)}; "
             f"known: {', '.join(metrics)}"
         )
-    groups: dict[tuple[str, str, str, str], dict[str, dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str, str], dict[str, ResultEntry]] = {}
     for run in runs:
-        for entry in run.report["results"]:
-            key = (run.label, _corpus_name(run, entry), entry["task"], entry["system"])
-            groups.setdefault(key, {})[entry["metric"]] = entry
+        for entry in run.report.results:
+            key = (run.label, _corpus_name(run, entry), entry.task, entry.system)
+            groups.setdefault(key, {})[entry.metric] = entry
     rows = []
     for task in dict.fromkeys(key[2] for key in groups):
         keys = [key for key in groups if key[2] == task]
@@ -107,14 +105,18 @@ def build_leaderboard(runs: Sequence[Run], sort_by: str | None = None) -> Leader
         direction = METRICS.get_registered(metric)  # best first, in the metric's direction
 
         def order(
-            key: tuple[str, str, str, str], metric: str = metric, direction: Any = direction
-        ) -> Any:
-            score = groups[key].get(metric, {}).get("score")
-            return (score is None, -direction.improvement(score) if score is not None else 0.0)
+            key: tuple[str, str, str, str],
+            metric: str = metric,
+            direction: type[Metric] = direction,
+        ) -> tuple[bool, float]:
+            entry = groups[key].get(metric)
+            if entry is None:
+                return (True, 0.0)
+            return (False, -direction.improvement(entry.score))
 
         for key in sorted(keys, key=order):
             entries = groups[key]
-            n = next((e["n"] for e in entries.values() if "n" in e), "")
+            n = next((e.n for e in entries.values() if "n" in e.model_fields_set), "")
             rows.append([*key, str(n), *(score_cell(entries.get(m)) for m in metrics)])
     header = [
         "run",

@@ -7,56 +7,51 @@ import json
 import os
 import signal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
 from harness.forking import own_std_streams, usable_cores
 from harness.metrics import METRICS
-from harness.report_file import REPORT_NAME, read_report
+from harness.report_model import REPORT_NAME, Report, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
 from harness.reports.html import HTML_NAME, write_html_report
 from harness.reports.markdown import render_markdown
 
-#: top-level keys whose entries are written one per line (compact), not pretty-printed
-_ONE_PER_LINE = ("segments",)
 
-
-def write_json(report: dict[str, Any], handle: IO[str]) -> None:
-    """``report`` as JSON, streamed to ``handle``: no copy of the document is built in memory.
+def write_json(report: Report, handle: IO[str]) -> None:
+    """``report`` as JSON, streamed to ``handle``: no copy of the segments is built in memory.
 
     Every key is pretty-printed (indent 2) except the ``segments`` list, which is written one
     segment per line: a 100k-segment report stays readable line by line (and greppable), and
     each line is encoded by ``json``'s C encoder, which indented output cannot use.
     """
     handle.write("{")
-    for number, (key, value) in enumerate(report.items()):
-        handle.write(",\n  " if number else "\n  ")
+    written = 0
+    for key, value in report.top_level():
+        handle.write(",\n  " if written else "\n  ")
+        written += 1
         handle.write(json.dumps(key, ensure_ascii=False) + ": ")
-        if key in _ONE_PER_LINE and isinstance(value, list) and value:
+        if key == "segments" and isinstance(value, list) and value:
             handle.write("[")
-            for index, entry in enumerate(value):
+            for index, segment in enumerate(report.segments):
                 handle.write(",\n    " if index else "\n    ")
-                handle.write(json.dumps(entry, ensure_ascii=False))
+                handle.write(json.dumps(segment.to_json(), ensure_ascii=False))
             handle.write("\n  ]")
         else:  # JSON strings hold no raw newline, so re-indenting the lines is safe
             handle.write(json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  "))
-    handle.write("\n}\n" if report else "}\n")
+    handle.write("\n}\n" if written else "}\n")
 
 
 #: segments from which report.html is rendered in a forked child, beside the other files
 PARALLEL_HTML_MIN = 2000
 
 
-def _fork_html(report: dict[str, Any], out_dir: Path) -> int | None:
+def _fork_html(report: Report, out_dir: Path) -> int | None:
     """Render report.html in a forked child (its charts draw with matplotlib, as long as the
     other files take together), so the two halves run on two cores. Returns the child's pid,
     or None where there is no fork, one core, or a report too small to gain from it."""
-    if (
-        len(report.get("segments") or ()) < PARALLEL_HTML_MIN
-        or not hasattr(os, "fork")
-        or usable_cores() < 2
-    ):
+    if len(report.segments) < PARALLEL_HTML_MIN or not hasattr(os, "fork") or usable_cores() < 2:
         return None
     pid = os.fork()
     if pid == 0:  # the child: render, then leave without running the parent's exit handlers
@@ -70,7 +65,7 @@ def _fork_html(report: dict[str, Any], out_dir: Path) -> int | None:
     return pid
 
 
-def _html_done(pid: int | None, report: dict[str, Any], out_dir: Path) -> None:
+def _html_done(pid: int | None, report: Report, out_dir: Path) -> None:
     """Wait for the child; if it failed (or there was none), render here: the same file, or
     the same error, as a serial run."""
     if pid is not None:
@@ -80,7 +75,7 @@ def _html_done(pid: int | None, report: dict[str, Any], out_dir: Path) -> None:
     write_html_report(report, out_dir)
 
 
-def write_report(report: dict[str, Any], out_dir: Path) -> None:
+def write_report(report: Report, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     html = _fork_html(report, out_dir)
     try:
@@ -108,12 +103,12 @@ def remove_reports(out_dir: Path) -> None:
         (out_dir / name).unlink(missing_ok=True)
 
 
-def rerender(run_dir: Path) -> dict[str, Any]:
+def rerender(run_dir: Path) -> Report:
     """Re-render the reports of a run folder from its ``report.json``; runs no model.
 
-    The report is validated first (:mod:`harness.report_file`): its metric names are built-in
+    The report is validated first (:mod:`harness.report_model`): its metric names are built-in
     or installed ones, so rendering imports nothing the report names."""
-    report = read_report(run_dir, known_metric=METRICS.registered)[1]
+    report = read_report(run_dir, known_metric=METRICS.registered)
     try:
         write_report(report, run_dir)
     except KeyError as exc:

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from harness.config import RunConfig
 from harness.corpus.loader import Corpus, load_corpus
@@ -20,11 +19,12 @@ from harness.errors import HarnessError
 from harness.metrics import Metric, make_metric
 from harness.provenance import environment
 from harness.records import Example, Generation, MetricResult, Status
-from harness.reports.document import build_report, embed_entries, status_counts
+from harness.report_model import JsonObject, Report
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
 from harness.run.judging import attach_pairwise, attach_verdicts, run_judges, run_pairwise
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
+from harness.run.report_builder import build_report, embed_entries, status_counts
 from harness.run.runner import run_plan
 from harness.run.scoring import article_groups, score_systems
 from harness.run.steps import step_runner
@@ -88,8 +88,8 @@ def evaluate(
     cache: OutputCache | None = None,
     on_outputs: Callable[[Sequence[Generation]], None] = lambda generations: None,
     executor: Executor | None = None,
-) -> dict[str, Any]:
-    """Run the plan and return the report document.
+) -> Report:
+    """Run the plan and return its report.
 
     With ``cache``, stored outputs are reused and new ones committed batch by batch;
     ``on_outputs`` sees each finished batch (the run folder's ``outputs.jsonl``). Batches run
@@ -143,7 +143,7 @@ def evaluate(
     )
 
     described = {name: system.describe() for name, system in prepared.systems.items()}
-    provenance: dict[str, Any] = {
+    provenance: JsonObject = {
         "run_name": config.name,
         "config_path": str(config.path),
         "config_sha256": config.sha256,
@@ -185,7 +185,7 @@ def evaluate(
     comparisons = None
     if config.compare is not None:
         comparisons = [
-            c.to_json()
+            c.to_entry()
             for c in compare_in_run(
                 results,
                 prepared.metrics,

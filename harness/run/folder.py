@@ -30,10 +30,10 @@ from harness.config import RunConfig
 from harness.corpus.spec import absolute_paths
 from harness.errors import HarnessError
 from harness.records import Generation
-from harness.report_file import REPORT_NAME
+from harness.report_model import REPORT_NAME, Report
 from harness.reports.write import remove_reports, write_report
 from harness.run.lock import FolderLock
-from harness.run.secrets import RedactingFilter, redact, secret_values
+from harness.run.secrets import RedactingFilter, redact, redact_report, secret_values
 
 CONFIG_NAME = "config.yaml"
 OUTPUTS_NAME = "outputs.jsonl"
@@ -57,9 +57,7 @@ def default_run_dir(run_name: str, root: Path = Path("runs")) -> Path:
                 continue
             return candidate
     except OSError as exc:
-        raise HarnessError(
-            f"{root}: cannot create a run folder: {exc.strerror or exc}"
-        ) from None
+        raise HarnessError(f"{root}: cannot create a run folder: {exc.strerror or exc}") from None
     raise HarnessError(f"{root}: no free run folder name for {run_name}-{stamp}")
 
 
@@ -164,9 +162,9 @@ class RunFolder:
             self._outputs.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._outputs.flush()
 
-    def write_reports(self, report: dict[str, Any]) -> None:
-        write_report(redact(report, self._secrets) if self._secrets else report, self.path)
-        counts = {name: info["counts"] for name, info in report["provenance"]["systems"].items()}
+    def write_reports(self, report: Report) -> None:
+        write_report(redact_report(report, self._secrets) if self._secrets else report, self.path)
+        counts = {name: info.counts for name, info in report.provenance.systems.items()}
         self._logger.info("reports written; outputs per system: %s", json.dumps(counts))
 
     def __exit__(

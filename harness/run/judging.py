@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from harness.errors import HarnessError
 from harness.judges.judge import Item, Judge, Pair, ReplyCache, Verdict
@@ -19,16 +18,18 @@ from harness.judges.metric import JudgeScore, segment_key
 from harness.judges.rubric import load_rubric
 from harness.metrics.base import Metric
 from harness.records import Example, Generation, Status, Task
+from harness.report_model import JsonObject, JudgeInfo, JudgeVerdict, PairwiseEntry, Report
 from harness.run.scoring import scored_hypothesis
 from harness.stats import Resample
 from harness.stats.preference import LOSS, TIE, WIN, Preference, preference
+from harness.stats.resampling import Interval
 from harness.systems.base import System
 from harness.systems.judge_engines import judge_engine
 
 log = logging.getLogger(__name__)
 
 #: (corpus, system, article_id, segment_id) → judge metric name → the segment's verdict
-SegmentVerdicts = dict[tuple[str, str, str, str | None], dict[str, dict[str, Any]]]
+SegmentVerdicts = dict[tuple[str | None, str, str, str | None], dict[str, JudgeVerdict]]
 
 
 def judge_metrics(metrics: Mapping[str, Metric]) -> list[JudgeScore]:
@@ -41,14 +42,14 @@ def run_judges(
     systems: Mapping[str, System],
     cache: ReplyCache | None,
     base_dir: Path,
-) -> tuple[dict[str, Any], SegmentVerdicts]:
+) -> tuple[dict[str, JudgeInfo], SegmentVerdicts]:
     """Judge every group a judge metric scores; returns the provenance of each judge metric
     (``provenance.judges``) and each segment's verdicts (shown on the segment)."""
-    calls: dict[tuple[Any, ...], list[JudgeScore]] = {}
+    calls: dict[tuple[tuple[str, object], ...], list[JudgeScore]] = {}
     for metric in judge_metrics(metrics):
         if metric.options.mode == "pointwise":
             calls.setdefault(metric.options.call_key(), []).append(metric)
-    provenance: dict[str, Any] = {}
+    provenance: dict[str, JudgeInfo] = {}
     segments: SegmentVerdicts = {}
     for scores in calls.values():
         options = scores[0].options
@@ -76,12 +77,18 @@ def run_judges(
         names = [metric.name for metric in scores]
         summary = _summary(judge, [verdict for _, verdict in judged])
         for name in names:
-            provenance[name] = {**described, "scores": names, **summary}
+            provenance[name] = JudgeInfo.model_validate(
+                {**described, "scores": names, **summary}, strict=False
+            )
         for generation, verdict in judged:
             example = generation.example
             where = (example.corpus, generation.system, example.article_id, example.segment_id)
-            segments.setdefault(where, {})[f"{rubric.name}"] = verdict.to_json()
+            segments.setdefault(where, {})[f"{rubric.name}"] = _verdict(verdict.to_json())
     return provenance, segments
+
+
+def _verdict(record: JsonObject) -> JudgeVerdict:
+    return JudgeVerdict.model_validate(record, strict=False)
 
 
 def _item(generation: Generation) -> Item:
@@ -100,7 +107,7 @@ def _model(system: System) -> str:
     return str(getattr(params, "model", None) or params.type)
 
 
-def _summary(judge: Judge, verdicts: Sequence[Verdict]) -> dict[str, Any]:
+def _summary(judge: Judge, verdicts: Sequence[Verdict]) -> JsonObject:
     """Counts for the report: how many judged, unscored (and their share), by which method,
     what came from the cache."""
     unscored = sum(1 for verdict in verdicts if verdict.scores is None)
@@ -121,30 +128,29 @@ def _summary(judge: Judge, verdicts: Sequence[Verdict]) -> dict[str, Any]:
     }
 
 
-def attach_verdicts(report: dict[str, Any], provenance: dict[str, Any],
-                    segments: SegmentVerdicts) -> None:  # fmt: skip
-    """Put the judges into the report document: ``provenance.judges``, each segment's
-    ``judge`` verdicts (raw replies of unscored ones), and each judge result's unscored
-    count."""
+def attach_verdicts(
+    report: Report, provenance: dict[str, JudgeInfo], segments: SegmentVerdicts
+) -> None:
+    """Put the judges into the report: ``provenance.judges``, each segment's ``judge``
+    verdicts (raw replies of unscored ones), and each judge result's unscored count."""
     if not provenance:
         return
-    report["provenance"]["judges"] = provenance
-    for segment in report["segments"]:
-        where = (segment["corpus"], segment["system"], segment["article_id"],
-                 segment["segment_id"])  # fmt: skip
+    report.provenance.judges = provenance
+    for segment in report.segments:
+        where = (segment.corpus, segment.system, segment.article_id, segment.segment_id)
         if where in segments:
-            segment["judge"] = segments[where]
+            segment.judge = segments[where]
     unscored: dict[tuple[str | None, str, str], int] = {}
-    for segment in report["segments"]:
-        for name, score in segment.get("scores", {}).items():
+    for segment in report.segments:
+        for name, score in segment.scores.items():
             if name in provenance and score is None:
-                key = (segment["corpus"], segment["system"], name)
+                key = (segment.corpus, segment.system, name)
                 unscored[key] = unscored.get(key, 0) + 1
-    for result in report["results"]:
-        if result["metric"] in provenance:
-            count = unscored.get((result["corpus"], result["system"], result["metric"]), 0)
-            result["unscored"] = count
-            result["unscored_share"] = count / result["n"] if result["n"] else 0.0
+    for result in report.results:
+        if result.metric in provenance:
+            count = unscored.get((result.corpus, result.system, result.metric), 0)
+            result.unscored = count
+            result.unscored_share = count / result.n if result.n else 0.0
 
 
 #: one comparison: corpus, baseline name and outputs, candidate name and outputs
@@ -159,11 +165,11 @@ def run_pairwise(
     base_dir: Path,
     baseline: str | None,
     resample: Resample,
-) -> tuple[list[dict[str, Any]], SegmentVerdicts]:
+) -> tuple[list[PairwiseEntry], SegmentVerdicts]:
     """Each ``mode: pairwise`` judge on every candidate against the baseline (the config's
     ``compare.baseline``; without one, each system against every system before it), on the
     examples both have: win/tie/loss with intervals, the sign test, position consistency."""
-    entries: list[dict[str, Any]] = []
+    entries: list[PairwiseEntry] = []
     segments: SegmentVerdicts = {}
     for metric in judge_metrics(metrics):
         if metric.options.mode != "pairwise":
@@ -190,9 +196,9 @@ def _judge(
 
 def judge_pairs(
     metric: JudgeScore, judge: Judge, pairs: Sequence[GroupPair], resample: Resample
-) -> tuple[list[dict[str, Any]], SegmentVerdicts]:
+) -> tuple[list[PairwiseEntry], SegmentVerdicts]:
     """The pairwise entries (and each candidate segment's verdict) of ``pairs``."""
-    entries: list[dict[str, Any]] = []
+    entries: list[PairwiseEntry] = []
     segments: SegmentVerdicts = {}
     system, rubric = judge.system, judge.rubric
     for corpus, base_name, base_generations, cand_name, cand_generations in pairs:
@@ -208,27 +214,28 @@ def judge_pairs(
         summary = preference(outcomes, groups_of if resample is Resample.ARTICLE else None)
         judged = [v for v in verdicts if v.consistent is not None]
         consistency = sum(bool(v.consistent) for v in judged) / len(judged) if judged else None
-        entries.append(
-            {
-                "corpus": corpus,
-                "task": shared[0].example.task.value if shared else rubric.task.value,
-                "baseline": base_name,
-                "system": cand_name,
-                "metric": metric.name,
-                **judge.describe(),
-                "model": _model(system),
-                "segments": len(items),
-                "unscored": len(items) - len(scored),
-                "unscored_share": (len(items) - len(scored)) / len(items) if items else 0.0,
-                **_preference_json(summary),
-                "position_consistency": consistency,
-                "resample": resample.value,
-            }
-        )
+        entry: JsonObject = {
+            "corpus": corpus,
+            "task": shared[0].example.task.value if shared else rubric.task.value,
+            "baseline": base_name,
+            "system": cand_name,
+            "metric": metric.name,
+            **judge.describe(),
+            "model": _model(system),
+            "segments": len(items),
+            "unscored": len(items) - len(scored),
+            "unscored_share": (len(items) - len(scored)) / len(items) if items else 0.0,
+            **_preference_json(summary),
+            "position_consistency": consistency,
+            "resample": resample.value,
+        }
+        entries.append(PairwiseEntry.model_validate(entry, strict=False))
         for generation, verdict in zip(shared, verdicts, strict=True):
             example = generation.example
             where = (example.corpus, cand_name, example.article_id, example.segment_id)
-            segments.setdefault(where, {})[f"{rubric.name} vs {base_name}"] = verdict.to_json()
+            segments.setdefault(where, {})[f"{rubric.name} vs {base_name}"] = _verdict(
+                verdict.to_json()
+            )
     system.finish()
     return entries, segments
 
@@ -264,8 +271,8 @@ def _pair(candidate: Generation, baseline: Generation) -> Pair:
     )
 
 
-def _preference_json(summary: Preference) -> dict[str, Any]:
-    def interval(value: Any) -> list[float] | None:
+def _preference_json(summary: Preference) -> JsonObject:
+    def interval(value: Interval | None) -> list[float] | None:
         return None if value is None else [value.low, value.high]
 
     return {
@@ -284,50 +291,48 @@ def _preference_json(summary: Preference) -> dict[str, Any]:
 
 
 def attach_pairwise(
-    report: dict[str, Any], entries: list[dict[str, Any]], segments: SegmentVerdicts
+    report: Report, entries: list[PairwiseEntry], segments: SegmentVerdicts
 ) -> None:
     """Put pairwise judgements into the report: ``pairwise`` entries, and on each candidate
     segment its verdict against the baseline."""
     if not entries:
         return
-    report["pairwise"] = entries
-    for segment in report["segments"]:
-        where = (segment["corpus"], segment["system"], segment["article_id"],
-                 segment["segment_id"])  # fmt: skip
+    report.pairwise = entries
+    for segment in report.segments:
+        where = (segment.corpus, segment.system, segment.article_id, segment.segment_id)
         if where in segments:
-            segment.setdefault("judge", {}).update(segments[where])
+            segment.judge = {**segment.judge, **segments[where]}
 
 
-def _report_groups(report: dict[str, Any]) -> dict[tuple[str, str], list[Generation]]:
+def _report_groups(report: Report) -> dict[tuple[str, str], list[Generation]]:
     """A report's segments as generations, by (corpus, system): what a pairwise judge needs
-    (source, references, output, status). The report is untrusted: a bad field is one line."""
+    (source, references, output, status). A task or status this version does not know is
+    one line naming the segment."""
     groups: dict[tuple[str, str], list[Generation]] = {}
-    for index, segment in enumerate(report.get("segments") or []):
+    for index, segment in enumerate(report.segments):
         try:
             example = Example(
-                corpus=str(segment.get("corpus")),
-                task=Task(segment["task"]),
-                article_id=str(segment["article_id"]),
-                segment_id=segment.get("segment_id"),
-                source=str(segment["source"]),
-                references=tuple(str(r) for r in segment.get("references") or ()),
+                corpus=str(segment.corpus),
+                task=Task(segment.task),
+                article_id=segment.article_id,
+                segment_id=segment.segment_id,
+                source=segment.source,
+                references=tuple(segment.references),
             )
             generation = Generation(
-                str(segment["system"]), example, str(segment.get("output", "")),
-                Status(segment.get("status") or "generated"),
-            )  # fmt: skip
-        except (KeyError, ValueError, TypeError) as exc:
+                segment.system, example, segment.output, Status(segment.status or "generated")
+            )
+        except ValueError as exc:
             raise HarnessError(
-                f"{report.get('_path', 'report')}: segments[{index}]: cannot be judged "
-                f"({type(exc).__name__}: {exc})"
+                f"{report.name}: segments[{index}]: cannot be judged ({exc})"
             ) from None
         groups.setdefault((example.corpus, generation.system), []).append(generation)
     return groups
 
 
 def judge_reports(
-    baseline: dict[str, Any], candidate: dict[str, Any], config_path: Path, use_cache: bool = True
-) -> list[dict[str, Any]]:
+    baseline: Report, candidate: Report, config_path: Path, use_cache: bool = True
+) -> list[PairwiseEntry]:
     """``harness compare --judge CONFIG``: the pairwise judges of CONFIG (its ``mode:
     pairwise`` entries and their systems) on the outputs both reports hold: each candidate
     system against the baseline system of the same name, else the only one of its task."""
@@ -354,7 +359,7 @@ def judge_reports(
         else None
     )
     resample = config.compare.resample if config.compare is not None else Resample.SEGMENT
-    entries: list[dict[str, Any]] = []
+    entries: list[PairwiseEntry] = []
     try:
         for metric in pairwise:
             judge = _judge(metric, systems, cache, config.base_dir)

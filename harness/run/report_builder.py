@@ -1,22 +1,30 @@
-"""The report document: ``report.json`` (a public contract, see README), built from a run's
-generations, metric results and provenance.
+"""A run's :class:`~harness.report_model.Report`, built from its generations, metric results
+and provenance.
 
-Every other rendering (Markdown, HTML, CSV, the terminal tables) is made from this document
+Every rendering (report.json, Markdown, HTML, CSV, the terminal tables) is made from the report
 alone, so a run folder can be re-rendered later without re-running anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from harness.corpus.article import Article
 from harness.metrics import Metric
 from harness.records import Generation, MetricResult, Status
-from harness.report_file import SCHEMA_VERSION
+from harness.report_model import (
+    SCHEMA_VERSION,
+    ComparisonEntry,
+    EmbedEntry,
+    JsonObject,
+    Provenance,
+    Report,
+    ResultEntry,
+    SegmentEntry,
+)
 
 
-def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, Any]:
+def _segment_row(generation: Generation, scores: dict[str, float]) -> JsonObject:
     example = generation.example
     return {
         **generation.to_json(),
@@ -28,16 +36,18 @@ def _segment_row(generation: Generation, scores: dict[str, float]) -> dict[str, 
 
 def _details(
     generation: Generation, scored: dict[str, list[float]], metrics: dict[str, Metric]
-) -> dict[str, Any]:
+) -> JsonObject:
     """``{"details": {metric: …}}`` for the metrics that found more than a score in this
     segment (xCOMET's error spans); nothing when none did."""
     example = generation.example
     found = {
         name: details
         for name in scored
-        if (details := metrics[name].segment_details(
-            example.source, generation.output, example.references
-        ))
+        if (
+            details := metrics[name].segment_details(
+                example.source, generation.output, example.references
+            )
+        )
     }
     return {"details": found} if found else {}
 
@@ -46,10 +56,10 @@ def build_report(
     generations_by_group: dict[tuple[str, str], list[Generation]],
     results: Sequence[MetricResult],
     metrics: dict[str, Metric],
-    provenance: dict[str, Any],
-    comparisons: Sequence[dict[str, Any]] | None = None,
-    embeds: Sequence[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
+    provenance: JsonObject,
+    comparisons: Sequence[ComparisonEntry] | None = None,
+    embeds: Sequence[JsonObject] | None = None,
+) -> Report:
     """``generations_by_group`` maps (corpus, system) to that system's outputs on the corpus,
     in the order of the statistics rows of the matching ``results``; ``embeds`` are the
     corpora's embed segments (:func:`embed_entries`), shown in the report but never scored."""
@@ -63,39 +73,49 @@ def build_report(
             key = (result.corpus, result.system, index)
             segment_scores.setdefault(key, {})[result.metric] = scores[index]
             segment_stats.setdefault(key, {})[result.metric] = list(row)
+    # the run's own data: validated (non-strictly: numpy floats are floats), not re-checked
+    # as an untrusted file would be
     segments = [
-        {
-            **_segment_row(generation, segment_scores.get((corpus, system, index), {})),
-            "stats": segment_stats.get((corpus, system, index), {}),
-            **_details(generation, segment_stats.get((corpus, system, index), {}), metrics),
-        }
+        SegmentEntry.model_validate(
+            {
+                **_segment_row(generation, segment_scores.get((corpus, system, index), {})),
+                "stats": segment_stats.get((corpus, system, index), {}),
+                **_details(generation, segment_stats.get((corpus, system, index), {}), metrics),
+            },
+            strict=False,
+        )
         for (corpus, system), generations in generations_by_group.items()
         for index, generation in enumerate(generations)
     ]
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "results": [
-            {
-                "corpus": r.corpus,
-                "system": r.system,
-                "task": r.task.value,
-                "metric": r.metric,
-                "score": r.score,
-                "n": r.n,
-                "ci_low": r.ci_low,
-                "ci_high": r.ci_high,
-            }
+    report = Report(
+        schema_version=SCHEMA_VERSION,
+        results=[
+            ResultEntry.model_validate(
+                {
+                    "corpus": r.corpus,
+                    "system": r.system,
+                    "task": r.task.value,
+                    "metric": r.metric,
+                    "score": r.score,
+                    "n": r.n,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                },
+                strict=False,
+            )
             for r in results
         ],
-        "segments": segments,
-        "provenance": provenance,
-    } | (
-        ({"comparisons": list(comparisons)} if comparisons is not None else {})
-        | ({"embeds": list(embeds)} if embeds is not None else {})
+        segments=segments,
+        provenance=Provenance.model_validate(provenance, strict=False),
     )
+    if comparisons is not None:
+        report.comparisons = list(comparisons)
+    if embeds is not None:
+        report.embeds = [EmbedEntry.model_validate(e, strict=False) for e in embeds]
+    return report
 
 
-def embed_entries(corpus: str, articles: Sequence[Article]) -> list[dict[str, Any]]:
+def embed_entries(corpus: str, articles: Sequence[Article]) -> list[JsonObject]:
     """The ``embeds`` entries of a corpus: each embed segment (a quoted tweet, its attribution
     line, a picture link) with its ids, language and text, marked ``scored: false``."""
     return [

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from harness.report_model import Report
+
 REDACTED = "<redacted>"
 #: values shorter than this are not searched for inside other strings ("1" would match
 #: every number); they are still replaced where they stand as env_vars values
@@ -73,6 +75,17 @@ def redact(data: Any, secrets: frozenset[str]) -> Any:
     if isinstance(data, str):
         return mask(data, secrets)
     return data
+
+
+def redact_report(report: Report, secrets: frozenset[str]) -> Report:
+    """A copy of ``report`` with :func:`redact` applied to every value it would write."""
+    data = {
+        key: redact(
+            [segment.to_json() for segment in value] if key == "segments" else value, secrets
+        )
+        for key, value in report.top_level()
+    }
+    return Report.model_validate(data, strict=False)
 
 
 def mask(text: str, secrets: frozenset[str]) -> str:

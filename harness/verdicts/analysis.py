@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.errors import HarnessError
+from harness.report_model import JsonObject, Report
 from harness.stats import PairedTest, Resample
 from harness.verdicts.breakdown import BucketComparison, PairedSegments, breakdown, paired_segments
 from harness.verdicts.buckets import Labels
@@ -42,7 +42,7 @@ class PairAnalysis:
     ngrams: list[NgramLists] = field(default_factory=list)
     differences: Differences | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "baseline": self.baseline_system,
             "system": self.system,
@@ -55,33 +55,34 @@ class PairAnalysis:
         }
 
 
-def run_resample(report: dict[str, Any]) -> Resample | None:
+def run_resample(report: Report) -> Resample | None:
     """What the run that wrote ``report`` drew for its own comparisons (its config's
     ``compare.resample``), if it recorded it."""
-    value = ((report.get("provenance") or {}).get("comparisons") or {}).get("resample")
-    if value is None:
+    settings = report.provenance.comparisons
+    if settings is None or "resample" not in settings.model_fields_set:
         return None
+    value = settings.resample
     try:
         return Resample(value)
     except ValueError:
         raise HarnessError(
-            f"{report.get('_path', 'report')}: key 'provenance.comparisons.resample': "
+            f"{report.name}: key 'provenance.comparisons.resample': "
             f"{value!r} is not one of {', '.join(r.value for r in Resample)}"
         ) from None
 
 
 def _ngrams(pair: PairedSegments, settings: AnalysisSettings) -> list[NgramLists]:
     return compare_ngrams(
-        [[str(r) for r in s.get("references", [])] for s in pair.candidate],
-        [str(s.get("output", "")) for s in pair.baseline],
-        [str(s.get("output", "")) for s in pair.candidate],
+        [list(s.references) for s in pair.candidate],
+        [s.output for s in pair.baseline],
+        [s.output for s in pair.candidate],
         tokenizer_for(pair.task),
         top=settings.top,
     )
 
 
 def analyse(
-    baseline: dict[str, Any], candidate: dict[str, Any], settings: AnalysisSettings
+    baseline: Report, candidate: Report, settings: AnalysisSettings
 ) -> list[PairAnalysis]:
     """The analysis of every pair of systems the two reports compare."""
     analyses = []

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from harness.errors import HarnessError
 from harness.metrics import Metric
+from harness.report_model import JsonObject, Report, SegmentEntry
 from harness.stats import Interval, PairedResult, PairedTest, Resample, paired_test
 from harness.stats.multiple import holm
 from harness.stats.resampling import bootstrap_intervals
@@ -41,33 +41,31 @@ class PairedSegments:
     task: str
     corpus: str | None
     metrics: dict[str, Metric]
-    baseline: list[dict[str, Any]]
-    candidate: list[dict[str, Any]]
-    baseline_stats: dict[str, list[Any]]
-    candidate_stats: dict[str, list[Any]]
+    baseline: list[SegmentEntry]
+    candidate: list[SegmentEntry]
+    baseline_stats: dict[str, list[Sequence[float]]]
+    candidate_stats: dict[str, list[Sequence[float]]]
 
 
-def paired_segments(
-    baseline: dict[str, Any], candidate: dict[str, Any]
-) -> Iterator[PairedSegments]:
+def paired_segments(baseline: Report, candidate: Report) -> Iterator[PairedSegments]:
     """The pairs :func:`harness.verdicts.compare.compare_reports` compares, segment by segment
     (same matching of systems, same checks of the statistics rows)."""
-    base_where, cand_where = baseline["_path"], candidate["_path"]
+    base_where, cand_where = baseline.name, candidate.name
     base_groups, cand_groups = _group(baseline), _group(candidate)
     built: dict[str, Metric] = {}
     for base_key, cand_key in _match_groups(base_groups, cand_groups):
         base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
-        shared = [m for m in cand_group["metrics"] if m in base_group["metrics"]]
-        base_by_key = {_segment_key(s): s for s in base_group["segments"]}
-        cand_by_key = {_segment_key(s): s for s in cand_group["segments"]}
+        shared = [m for m in cand_group.metrics if m in base_group.metrics]
+        base_by_key = {_segment_key(s): s for s in base_group.segments}
+        cand_by_key = {_segment_key(s): s for s in cand_group.segments}
         keys = [k for k in cand_by_key if k in base_by_key]
         metrics, base_stats, cand_stats = {}, {}, {}
         for name in shared:
             if name not in built:
                 built[name] = _report_metric(name, candidate)[0]
             width = built[name].stats_width()
-            base_rows = _rows(base_group["segments"], name, base_where, width)
-            cand_rows = _rows(cand_group["segments"], name, cand_where, width)
+            base_rows = _rows(base_group.segments, name, base_where, width)
+            cand_rows = _rows(cand_group.segments, name, cand_where, width)
             metrics[name] = built[name]
             base_stats[name] = [base_rows[k] for k in keys]
             cand_stats[name] = [cand_rows[k] for k in keys]
@@ -108,7 +106,7 @@ class BucketComparison:
     def delta(self) -> float:
         return self.result.delta
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         r = self.result
 
         def bounds(interval: Interval | None) -> list[float] | None:
@@ -153,7 +151,7 @@ def _bucket_comparisons(
         base = [base_all[i] for i in members]
         cand = [cand_all[i] for i in members]
         articles = [
-            (pair.baseline[i].get("corpus"), pair.baseline[i]["article_id"]) for i in members
+            (pair.baseline[i].corpus, pair.baseline[i].article_id) for i in members
         ]
         groups = articles if resample is Resample.ARTICLE else None
         outcome = paired_test(metric, base, cand, test, groups=groups)

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from harness.errors import HarnessError
 from harness.jsonl import read_jsonl, require_str
+from harness.report_model import SegmentEntry
 from harness.text.arabic import ArabicAwareTokenizer
 
 KIND, POSITION, LENGTH, ARTICLE_LENGTH, ARTICLE = (
@@ -95,21 +95,21 @@ def _ordered(present: Sequence[str | None], order: Sequence[str]) -> list[str]:
     return [name for name in order if name in seen]
 
 
-def by_kind(segments: Sequence[Mapping[str, Any]]) -> Buckets:
-    kinds: list[str | None] = [segment_kind(s.get("segment_id")) for s in segments]
+def by_kind(segments: Sequence[SegmentEntry]) -> Buckets:
+    kinds: list[str | None] = [segment_kind(s.segment_id) for s in segments]
     return Buckets(KIND, kinds, _ordered(kinds, _KIND_ORDER))
 
 
-def by_position(segments: Sequence[Mapping[str, Any]]) -> Buckets:
+def by_position(segments: Sequence[SegmentEntry]) -> Buckets:
     """first / middle / last body segment of each article, by paragraph (or line) number."""
-    body: dict[tuple[Any, str], list[tuple[int, int]]] = {}
+    body: dict[tuple[str | None, str], list[tuple[int, int]]] = {}
     positions: list[str | None] = []
     for index, segment in enumerate(segments):
-        kind = segment_kind(segment.get("segment_id"))
+        kind = segment_kind(segment.segment_id)
         positions.append(kind)
         if kind in _BODY:
-            article = (segment.get("corpus"), segment["article_id"])
-            body.setdefault(article, []).append((_body_number(segment["segment_id"]), index))
+            article = (segment.corpus, segment.article_id)
+            body.setdefault(article, []).append((_body_number(segment.segment_id or ""), index))
     for members in body.values():
         members.sort()
         if len(members) == 1:
@@ -152,40 +152,39 @@ def _by_length(by: str, lengths: Sequence[int], edges: Sequence[int] | None, uni
     return Buckets(by, assigned, _ordered(assigned, labels))
 
 
-def by_length(segments: Sequence[Mapping[str, Any]], edges: Sequence[int] | None = None) -> Buckets:
+def by_length(segments: Sequence[SegmentEntry], edges: Sequence[int] | None = None) -> Buckets:
     """Source length in tokens; ``edges`` are bucket upper bounds (inclusive)."""
-    lengths = [token_count(str(s.get("source", ""))) for s in segments]
+    lengths = [token_count(s.source) for s in segments]
     return _by_length(LENGTH, lengths, edges, "tokens")
 
 
-def by_article_length(segments: Sequence[Mapping[str, Any]]) -> Buckets:
+def by_article_length(segments: Sequence[SegmentEntry]) -> Buckets:
     """The length (tokens) of the article each segment belongs to: the sum of its segments'
     sources (of its one summary source, for a summary), in quartiles over the articles."""
-    totals: dict[tuple[Any, str], int] = {}
+    totals: dict[tuple[str | None, str], int] = {}
     for segment in segments:
-        key = (segment.get("corpus"), segment["article_id"])
-        totals[key] = totals.get(key, 0) + token_count(str(segment.get("source", "")))
+        key = (segment.corpus, segment.article_id)
+        totals[key] = totals.get(key, 0) + token_count(segment.source)
     cuts = length_edges(list(totals.values()))
-    lengths = [totals[(s.get("corpus"), s["article_id"])] for s in segments]
+    lengths = [totals[(s.corpus, s.article_id)] for s in segments]
     return _by_length(ARTICLE_LENGTH, lengths, cuts, "tokens/article")
 
 
-def by_article(segments: Sequence[Mapping[str, Any]]) -> Buckets:
-    ids: list[str | None] = [str(s["article_id"]) for s in segments]
+def by_article(segments: Sequence[SegmentEntry]) -> Buckets:
+    ids: list[str | None] = [s.article_id for s in segments]
     return Buckets(ARTICLE, ids, list(dict.fromkeys(i for i in ids if i is not None)))
 
 
 def by_label(
-    segments: Sequence[Mapping[str, Any]], name: str, labels: Labels | None = None
+    segments: Sequence[SegmentEntry], name: str, labels: Labels | None = None
 ) -> Buckets:
     """The segment's label ``name`` (from its ``labels`` in the report, else ``labels``);
     segments without one are in no bucket."""
     values: list[str | None] = []
     for segment in segments:
-        own = segment.get("labels")
-        value = own.get(name) if isinstance(own, Mapping) else None
+        value = segment.labels.get(name)
         if value is None and labels is not None:
-            key = (segment.get("corpus"), segment["article_id"], segment.get("segment_id"))
+            key = (segment.corpus, segment.article_id, segment.segment_id)
             value = (labels.get(key) or labels.get((None, *key[1:])) or {}).get(name)
         values.append(None if value is None else str(value))
     if all(v is None for v in values):
@@ -220,7 +219,7 @@ def read_labels(path: Path) -> Labels:
 
 def bucket_segments(
     by: str,
-    segments: Sequence[Mapping[str, Any]],
+    segments: Sequence[SegmentEntry],
     edges: Sequence[int] | None = None,
     labels: Labels | None = None,
 ) -> Buckets:

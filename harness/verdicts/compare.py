@@ -7,17 +7,15 @@ whether that is for the better is the metric's own direction (TER: lower is bett
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from harness.config import CompareSettings
 from harness.errors import HarnessError
 from harness.metrics import METRICS, Metric, metric_from_report
 from harness.records import MetricResult
-from harness.report_file import corpus_files, read_report
+from harness.report_model import ComparisonEntry, JsonObject, Report, SegmentEntry, read_report
 from harness.stats import (
     DEFAULT_ALPHA,
     DEFAULT_TEST,
@@ -30,7 +28,7 @@ from harness.verdicts.environment import environment_notes
 from harness.verdicts.signatures import check_signatures
 from harness.verdicts.verdict import Verdict, verdict_of
 
-SegmentKey = tuple[Any, ...]
+SegmentKey = tuple[str | None, str, str | None]  # corpus, article, segment
 GroupKey = tuple[str, str, str | None]  # system, task, corpus
 
 
@@ -52,9 +50,10 @@ class Comparison:
     def verdict(self, alpha: float = DEFAULT_ALPHA) -> Verdict:
         return verdict_of(self.metric, self.delta, self.result.p_value, alpha)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_entry(self) -> ComparisonEntry:
+        """The report's ``comparisons`` entry (``corpus`` only when the run named one)."""
         interval = self.result.interval
-        entry: dict[str, Any] = {
+        entry: JsonObject = {
             "baseline": self.baseline,
             "system": self.system,
             "task": self.task,
@@ -69,7 +68,7 @@ class Comparison:
         }
         if self.corpus is not None:
             entry["corpus"] = self.corpus
-        return entry
+        return ComparisonEntry.model_validate(entry, strict=False)
 
 
 def _pairs(names: Sequence[str], baseline: str | None) -> Iterable[tuple[str, str]]:
@@ -115,60 +114,48 @@ def compare_in_run(
 # --- two reports -------------------------------------------------------------------------
 
 
-#: what comparisons and gates read of a segment; its texts (source, output, references) and
-#: display scores are dropped on loading, which halves a large report's memory
-SEGMENT_KEYS = ("corpus", "system", "task", "article_id", "segment_id", "status", "stats")
-
-
-def _slim(segment: dict[str, Any]) -> dict[str, Any]:
-    """The keys compare reads; statistics rows as packed float arrays (8 bytes a number
-    instead of a 24-byte float object and an 8-byte pointer)."""
-    kept = {key: segment[key] for key in SEGMENT_KEYS if key in segment}
-    if isinstance(kept.get("stats"), dict):
-        kept["stats"] = {name: array("d", row) for name, row in kept["stats"].items()}
-    return kept
-
-
-def load_report(path: Path, slim: bool = True) -> dict[str, Any]:
+def load_report(path: Path, slim: bool = True) -> Report:
     """A ``report.json`` with per-segment statistics, given as the file or its run folder;
-    ``slim``: each segment keeps only :data:`SEGMENT_KEYS` (what gates read), else all of it
+    ``slim``: each segment keeps only what gates read (:meth:`SegmentEntry.slim`), else all of it
     (breakdowns read the texts, meta-evaluation the segment scores)."""
-    file, report = read_report(
-        path, ("results", "segments", "provenance"), known_metric=METRICS.registered
+    return read_report(
+        path, ("results", "segments", "provenance"), known_metric=METRICS.registered, slim=slim
     )
-    if slim:
-        report["segments"] = [_slim(segment) for segment in report["segments"]]
-    report["_path"] = str(file)
-    return report
 
 
-def _segment_key(segment: dict[str, Any]) -> SegmentKey:
-    return (segment.get("corpus"), segment["article_id"], segment["segment_id"])
+def _segment_key(segment: SegmentEntry) -> SegmentKey:
+    return (segment.corpus, segment.article_id, segment.segment_id)
 
 
-def _group(report: dict[str, Any]) -> dict[tuple[str, str, str | None], dict[str, Any]]:
-    """(system, task, corpus) → {"metrics": [...], "segments": [...]} of one report."""
-    groups: dict[tuple[str, str, str | None], dict[str, Any]] = {}
-    for result in report["results"]:
-        key = (result["system"], result["task"], result.get("corpus"))
-        groups.setdefault(key, {"metrics": [], "segments": []})["metrics"].append(result["metric"])
-    for segment in report["segments"]:
-        key = (segment["system"], segment["task"], segment.get("corpus"))
+@dataclass
+class _Group:
+    """One (system, task, corpus) of a report: its metrics and its segments."""
+
+    metrics: list[str] = field(default_factory=list)
+    segments: list[SegmentEntry] = field(default_factory=list)
+
+
+def _group(report: Report) -> dict[GroupKey, _Group]:
+    groups: dict[GroupKey, _Group] = {}
+    for result in report.results:
+        key = (result.system, result.task, result.corpus)
+        groups.setdefault(key, _Group()).metrics.append(result.metric)
+    for segment in report.segments:
+        key = (segment.system, segment.task, segment.corpus)
         if key in groups:
-            groups[key]["segments"].append(segment)
+            groups[key].segments.append(segment)
     return groups
 
 
 def _rows(
-    segments: list[dict[str, Any]], metric: str, where: str, width: int
-) -> dict[SegmentKey, Any]:
+    segments: list[SegmentEntry], metric: str, where: str, width: int
+) -> dict[SegmentKey, Sequence[float]]:
     """Each segment's statistics row for ``metric``: present, once, and ``width`` numbers."""
     rows = {}
     for segment in segments:
-        stats = segment.get("stats")
-        segment_id = segment.get("segment_id")  # none for a summary: the article is the segment
-        name = f"{segment['article_id']}" + (f"/{segment_id}" if segment_id else "")
-        if not isinstance(stats, dict) or metric not in stats:
+        stats = segment.stats
+        name = segment.where  # no segment id for a summary: the article is the segment
+        if metric not in stats:
             raise HarnessError(
                 f"{where}: segment {name} has no "
                 f"per-segment statistics for {metric} (report written by an older harness?)"
@@ -180,19 +167,19 @@ def _rows(
             )
         key = _segment_key(segment)
         if key in rows:
-            raise HarnessError(f"{where}: segment {name} of {segment['system']} appears twice")
+            raise HarnessError(f"{where}: segment {name} of {segment.system} appears twice")
         rows[key] = stats[metric]
     return rows
 
 
-def _report_metric(name: str, report: dict[str, Any]) -> tuple[Metric, int]:
+def _report_metric(name: str, report: Report) -> tuple[Metric, int]:
     """The metric a report names, with the options it records, and its statistics width."""
-    options = report["provenance"].get("metric_options", {}).get(name)
+    options = report.provenance.metric_options.get(name)
     try:
         metric = metric_from_report(name, options)
         return metric, metric.stats_width()
     except HarnessError as exc:
-        raise HarnessError(f"{report['_path']}: {exc}") from None
+        raise HarnessError(f"{report.name}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -219,9 +206,9 @@ class ReportComparison:
     pairs: list[tuple[GroupKey, GroupKey]] = field(default_factory=list)
 
 
-def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> list[str]:
+def data_differences(baseline: Report, candidate: Report) -> list[str]:
     """One line per corpus (by name, in both reports) whose files' sha256 differ."""
-    base, cand = corpus_files(baseline), corpus_files(candidate)
+    base, cand = baseline.corpus_files(), candidate.corpus_files()
     lines = []
     for name in sorted(base.keys() & cand.keys()):
         if base[name] != cand[name]:
@@ -235,9 +222,8 @@ def data_differences(baseline: dict[str, Any], candidate: dict[str, Any]) -> lis
 
 
 def _match_groups(
-    baseline: dict[tuple[str, str, str | None], dict[str, Any]],
-    candidate: dict[tuple[str, str, str | None], dict[str, Any]],
-) -> list[tuple[tuple[str, str, str | None], tuple[str, str, str | None]]]:
+    baseline: dict[GroupKey, _Group], candidate: dict[GroupKey, _Group]
+) -> list[tuple[GroupKey, GroupKey]]:
     """Same system name where possible; else, per task, the only system on each side."""
     pairs = [(key, key) for key in candidate if key in baseline]
     paired_tasks = {key[1:] for key, _ in pairs}
@@ -252,8 +238,8 @@ def _match_groups(
 
 
 def compare_reports(
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
+    baseline: Report,
+    candidate: Report,
     test: PairedTest = DEFAULT_TEST,
     worst: int = 5,
     resample: Resample = Resample.SEGMENT,
@@ -263,7 +249,7 @@ def compare_reports(
 
     Reports whose corpora were read from different files (sha256) are refused unless
     ``allow_different_data``: the same segment ids on other text compare nothing."""
-    base_where, cand_where = baseline["_path"], candidate["_path"]
+    base_where, cand_where = baseline.name, candidate.name
     differences = data_differences(baseline, candidate)
     if differences and not allow_different_data:
         raise HarnessError(
@@ -276,8 +262,8 @@ def compare_reports(
         raise HarnessError(
             f"{cand_where}: no system and task in common with {base_where} to compare"
         )
-    base_sigs = baseline["provenance"].get("metrics", {})
-    cand_sigs = candidate["provenance"].get("metrics", {})
+    base_sigs = baseline.provenance.metrics
+    cand_sigs = candidate.provenance.metrics
     comparisons: list[Comparison] = []
     changes: list[SegmentChange] = []
     built: dict[str, tuple[Metric, int]] = {}  # each metric made once, for every pair
@@ -285,7 +271,7 @@ def compare_reports(
     for base_key, cand_key in pairs:
         system, task, corpus = cand_key
         base_group, cand_group = base_groups[base_key], cand_groups[cand_key]
-        shared = [m for m in cand_group["metrics"] if m in base_group["metrics"]]
+        shared = [m for m in cand_group.metrics if m in base_group.metrics]
         for metric_name in shared:
             signatures = check_signatures(
                 metric_name, base_sigs.get(metric_name), cand_sigs.get(metric_name)
@@ -300,8 +286,8 @@ def compare_reports(
             if metric_name not in built:
                 built[metric_name] = _report_metric(metric_name, candidate)
             metric, width = built[metric_name]
-            base_rows = _rows(base_group["segments"], metric_name, base_where, width)
-            cand_rows = _rows(cand_group["segments"], metric_name, cand_where, width)
+            base_rows = _rows(base_group.segments, metric_name, base_where, width)
+            cand_rows = _rows(cand_group.segments, metric_name, cand_where, width)
             if base_rows.keys() != cand_rows.keys():
                 only = sorted(map(str, base_rows.keys() ^ cand_rows.keys()))[:3]
                 raise HarnessError(
@@ -328,8 +314,8 @@ def _worst_segments(
     system: str,
     task: str,
     keys: list[SegmentKey],
-    base_stats: list[Any],
-    cand_stats: list[Any],
+    base_stats: list[Sequence[float]],
+    cand_stats: list[Sequence[float]],
     count: int,
 ) -> list[SegmentChange]:
     changes = []

@@ -9,9 +9,9 @@ the references and both outputs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from harness.errors import HarnessError
+from harness.report_model import JsonObject
 from harness.verdicts.breakdown import PairedSegments
 
 DEFAULT_METRIC = "chrf"
@@ -33,7 +33,7 @@ class Difference:
     #: candidate − baseline in the metric's direction: positive is better
     improvement: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return dict(self.__dict__)
 
 
@@ -47,7 +47,7 @@ class Differences:
     worse: list[Difference]
     better: list[Difference]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "metric": self.metric,
             "baseline": self.baseline_system,
@@ -88,14 +88,14 @@ def largest_differences(
             continue
         changes.append(
             Difference(
-                cand.get("corpus"),
+                cand.corpus,
                 pair.task,
-                cand["article_id"],
-                cand.get("segment_id"),
-                str(cand.get("source", "")),
-                [str(r) for r in cand.get("references", [])],
-                str(base.get("output", "")),
-                str(cand.get("output", "")),
+                cand.article_id,
+                cand.segment_id,
+                cand.source,
+                list(cand.references),
+                base.output,
+                cand.output,
                 before[index],
                 after[index],
                 improvement,

@@ -6,12 +6,15 @@ comparison says so, naming each difference (:mod:`harness.systems.environment` r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+
+from pydantic import JsonValue
+
+from harness.report_model import Report
 
 GroupKey = tuple[str, str, str | None]
 
 
-def _show(key: str, base: Any, cand: Any) -> str:
+def _show(key: str, base: JsonValue, cand: JsonValue) -> str:
     if isinstance(base, list) and isinstance(cand, list):
         gained = [f"+{flag}" for flag in cand if flag not in base]
         lost = [f"-{flag}" for flag in base if flag not in cand]
@@ -20,21 +23,23 @@ def _show(key: str, base: Any, cand: Any) -> str:
 
 
 def environment_notes(
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
+    baseline: Report,
+    candidate: Report,
     pairs: Sequence[tuple[GroupKey, GroupKey]],
 ) -> list[str]:
-    """One line per paired system with the same fingerprint but another environment."""
-    base_systems = (baseline.get("provenance") or {}).get("systems") or {}
-    cand_systems = (candidate.get("provenance") or {}).get("systems") or {}
+    """One line per paired system with the same fingerprint but another environment (both
+    recorded: reports written before environments were recorded have none)."""
+    base_systems, cand_systems = baseline.provenance.systems, candidate.provenance.systems
     notes = []
     for base_name, cand_name in dict.fromkeys((b[0], c[0]) for b, c in pairs):
-        base, cand = base_systems.get(base_name) or {}, cand_systems.get(cand_name) or {}
-        if not base.get("fingerprint") or base.get("fingerprint") != cand.get("fingerprint"):
+        base, cand = base_systems.get(base_name), cand_systems.get(cand_name)
+        if base is None or cand is None or not base.fingerprint:
             continue
-        base_env, cand_env = base.get("environment"), cand.get("environment")
-        if not isinstance(base_env, dict) or not isinstance(cand_env, dict):
+        if base.fingerprint != cand.fingerprint:
             continue
+        if not {"environment"} <= base.model_fields_set & cand.model_fields_set:
+            continue
+        base_env, cand_env = base.environment, cand.environment
         differing = [
             _show(key, base_env.get(key), cand_env.get(key))
             for key in dict.fromkeys([*base_env, *cand_env])

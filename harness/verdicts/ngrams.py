@@ -27,9 +27,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from typing import Any
 
 from harness.records import Task
+from harness.report_model import JsonObject
 from harness.text.arabic import ArabicAwareTokenizer
 
 Ngram = tuple[str, ...]
@@ -122,7 +122,7 @@ class NgramEntry:
     #: (candidate + α) / (candidate + baseline + 2α): above ½ the candidate has more
     share: float
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return dict(self.__dict__)
 
 
@@ -134,7 +134,7 @@ class NgramLists:
     #: the n-grams the baseline has more of (lowest shares first)
     baseline_more: list[NgramEntry]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "kind": self.kind.value,
             "candidate_more": [e.to_json() for e in self.candidate_more],

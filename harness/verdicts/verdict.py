@@ -7,9 +7,9 @@ report.html): significant at α and a non-zero Δ, read in the metric's own dire
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from harness.metrics import METRICS
+from harness.report_model import Report
 from harness.stats import DEFAULT_ALPHA
 
 
@@ -26,9 +26,8 @@ def verdict_of(metric: str, delta: float, p_value: float | None, alpha: float) -
     return Verdict.BETTER if METRICS.get(metric).is_improvement(delta) else Verdict.WORSE
 
 
-def report_alpha(report: dict[str, Any]) -> float:
+def report_alpha(report: Report) -> float:
     """The α a report's comparisons were made at (``provenance.comparisons.alpha``); reports
     written before it was recorded used the default."""
-    settings = (report.get("provenance") or {}).get("comparisons") or {}
-    alpha = settings.get("alpha", DEFAULT_ALPHA)
-    return float(alpha) if isinstance(alpha, int | float) else DEFAULT_ALPHA
+    settings = report.provenance.comparisons
+    return settings.alpha if settings is not None else DEFAULT_ALPHA

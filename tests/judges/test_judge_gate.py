@@ -8,6 +8,7 @@ import json
 from typer.testing import CliRunner
 
 from harness.cli import app
+from harness.report_model import ResultEntry
 from harness.verdicts.gate.check import check_gate
 from harness.verdicts.gate.rules import Gate, MetricRule
 
@@ -19,14 +20,14 @@ MQM = {"name": "judge", "judge": "judge", "rubric": "mqm"}
 ONE_MINOR = json.dumps({"errors": [{"span": "x", "category": "style", "severity": "minor"}]})
 
 
-def result(share: float) -> dict:
-    return {"system": "s", "task": "translation", "metric": "judge.mqm", "score": -1.0,
-            "n": 20, "unscored": round(share * 20), "unscored_share": share}  # fmt: skip
+def result(share: float) -> ResultEntry:
+    return ResultEntry(system="s", task="translation", metric="judge.mqm", score=-1.0,
+                       n=20, unscored=round(share * 20), unscored_share=share)  # fmt: skip
 
 
 def test_unscored_share_is_checked_with_a_default_of_five_percent():
     gate = Gate(metrics={"chrf": MetricRule(floor=0)})
-    chrf = {"system": "s", "task": "translation", "metric": "chrf", "score": 1.0, "n": 20}
+    chrf = ResultEntry(system="s", task="translation", metric="chrf", score=1.0, n=20)
     floor, ok = check_gate(gate, [chrf, result(0.05)], [])
     assert floor.kind == "floor" and ok.kind == "unscored" and ok.passed
     assert "5.0% of 20 segment(s) unscored, allowed 5.0%: ok" in ok.message

@@ -6,6 +6,7 @@ import csv
 import io
 
 from harness.reports.csv_export import SEGMENTS_NAME, write_exports
+from tests.report_documents import as_report
 
 from .html.reports import EVIL_SYSTEM, INJECTIONS, SOURCES, make_report, without_statistics
 
@@ -18,7 +19,7 @@ def read_csv(path):
 
 def test_results_csv_has_every_result_with_cis(tmp_path):
     report = make_report(with_statistics=True)
-    write_exports(report, tmp_path)
+    write_exports(as_report(report), tmp_path)
     rows = read_csv(tmp_path / "results.csv")
     assert list(rows[0]) == ["system", "task", "metric", "score", "ci_low", "ci_high", "n"]
     assert len(rows) == len(report["results"])
@@ -31,7 +32,7 @@ def test_results_csv_has_every_result_with_cis(tmp_path):
 
 
 def test_results_csv_of_an_older_report_has_no_ci_columns(tmp_path):
-    write_exports(without_statistics(make_report()), tmp_path)
+    write_exports(as_report(without_statistics(make_report())), tmp_path)
     assert list(read_csv(tmp_path / "results.csv")[0]) == ["system", "task", "metric", "score", "n"]
 
 
@@ -39,13 +40,13 @@ def test_new_scalar_keys_become_columns(tmp_path):
     report = make_report()
     for entry in report["results"]:
         entry["corpus"] = "seeds"
-    write_exports(report, tmp_path)
+    write_exports(as_report(report), tmp_path)
     assert list(read_csv(tmp_path / "results.csv")[0])[:2] == ["corpus", "system"]
 
 
 def test_segments_csv_keeps_arabic_and_outputs_verbatim(tmp_path):
     report = make_report()
-    write_exports(report, tmp_path)
+    write_exports(as_report(report), tmp_path)
     rows = read_csv(tmp_path / SEGMENTS_NAME)
     assert len(rows) == len(report["segments"])
     header = list(rows[0])
@@ -78,7 +79,7 @@ def test_formula_cells_are_neutralised(tmp_path):
     for segment, text in zip(report["segments"], starts, strict=False):
         segment["output"] = text
     report["results"][0]["system"] = "=evil"
-    write_exports(report, tmp_path)
+    write_exports(as_report(report), tmp_path)
     raw = (tmp_path / SEGMENTS_NAME).read_bytes()[3:].decode("utf-8")
     outputs = [row["output"] for row in csv.DictReader(io.StringIO(raw, newline=""))]
     assert outputs[: len(starts)] == ["'" + text for text in starts]

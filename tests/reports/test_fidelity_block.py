@@ -9,6 +9,7 @@ import pytest
 from harness.metrics import METRICS
 from harness.reports.html import render_html
 from harness.reports.markdown import render_markdown, results_tables
+from tests.report_documents import as_report
 
 from .html.reports import make_report
 
@@ -34,16 +35,16 @@ def report():
 
 
 def test_markdown_puts_fidelity_metrics_in_their_own_table(report):
-    tables = results_tables(report)
+    tables = results_tables(as_report(report))
     header, body = tables["translation: fidelity"]
     assert header == ["system", "n", "failed", "numbers ↑"]
     assert [row[0] for row in body] == ["base", "good"]
     assert not any("numbers" in cell for cell in tables["translation"][0])
-    assert "## Translation: fidelity" in render_markdown(report)
+    assert "## Translation: fidelity" in render_markdown(as_report(report))
 
 
 def test_html_has_a_fidelity_block(report):
-    html = render_html(report)
+    html = render_html(as_report(report))
     scores, fidelity = html.index("<h3>Scores</h3>"), html.index("<h3>Fidelity</h3>")
     assert scores < fidelity
     assert '<table class="results fidelity"' in html

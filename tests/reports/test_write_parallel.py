@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.report_file import REPORT_NAME
+from harness.report_model import REPORT_NAME
 from harness.reports import write
+from tests.report_documents import as_report
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -23,9 +24,9 @@ def test_the_forked_html_is_the_serial_html(runs, tmp_path: Path, monkeypatch) -
     monkeypatch.setattr(write, "usable_cores", lambda: 2)
 
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 1)
-    write.write_report(report, tmp_path / "forked")
+    write.write_report(as_report(report), tmp_path / "forked")
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 10**9)
-    write.write_report(report, tmp_path / "serial")
+    write.write_report(as_report(report), tmp_path / "serial")
 
     assert children[0] is not None and children[1] is None  # one child, then none
     forked, serial = _files(tmp_path / "forked"), _files(tmp_path / "serial")
@@ -43,6 +44,6 @@ def test_a_failing_child_surfaces_the_serial_error(runs, tmp_path: Path, monkeyp
 
     monkeypatch.setattr(write, "write_html_report", broken)
     with pytest.raises(KeyError, match="results"):
-        write.write_report(report, tmp_path)
+        write.write_report(as_report(report), tmp_path)
     assert (tmp_path / "report.json").is_file()  # the other files were written meanwhile
     assert not (tmp_path / "report.html").exists()

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from harness.records import Generation, Status
-from harness.reports.document import status_counts
 from harness.run.cache import OutputCache
 from harness.run.plan import WorkItem
+from harness.run.report_builder import status_counts
 from harness.run.runner import TooManyFailures, run_plan
 from harness.systems.base import System, SystemParams
 from harness.tasks import Example, Task

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness.config import load_config
 from harness.run.folder import RunFolder
+from tests.report_documents import as_report
 
 from ..stats.report_factory import REPO
 
@@ -41,7 +42,7 @@ def test_secrets_are_redacted_in_report_config_copy_outputs_and_log(
         report["segments"][0]["error"] = f"401 for key {KEY}"
         report["provenance"]["config"] = config.data
         report["provenance"]["executor"] = {"runtime_env": config.executor.runtime_env}
-        folder.write_reports(report)
+        folder.write_reports(as_report(report))
     written = {
         path.name: path.read_text(encoding="utf-8")
         for path in out.iterdir()

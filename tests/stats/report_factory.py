@@ -57,7 +57,7 @@ def make_report(folder: Path, name: str, degrade: bool, system: str = "mt") -> P
     work = folder / name
     work.mkdir(parents=True, exist_ok=True)
     write_outputs(work, system, degrade)
-    report = evaluate(prepare(load_config(write_config(work, name, [system]))))
+    report = evaluate(prepare(load_config(write_config(work, name, [system])))).to_document()
     run = work / "run"
     run.mkdir(exist_ok=True)
     (run / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")

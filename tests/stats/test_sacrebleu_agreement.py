@@ -120,7 +120,7 @@ def test_a_run_reports_sacrebleus_p_values(
         "metrics: [bleu, chrf]\ncompare: {baseline: opus, test: paired-bs}\n",
         encoding="utf-8",
     )
-    report = evaluate(prepare(load_config(config)))
+    report = evaluate(prepare(load_config(config))).to_document()
     assert sorted(e["metric"] for e in report["comparisons"]) == ["bleu", "chrf"]
     for entry in report["comparisons"]:
         _, theirs = sacrebleu_results[15, "bs"][entry["metric"]]

@@ -17,6 +17,7 @@ from harness.config import load_config
 from harness.corpus.seed_reader import parse_article
 from harness.reports.write import write_report
 from harness.run.evaluate import evaluate, prepare
+from tests.report_documents import as_report
 
 Damage = Callable[[str, str], str]  # (segment_id, reference) → output
 
@@ -76,9 +77,9 @@ def make_run(folder: Path, name: str, damage: Damage) -> Path:
         "metrics: [bleu, chrf, ter]\n",
         encoding="utf-8",
     )
-    report = evaluate(prepare(load_config(config)))
+    report = evaluate(prepare(load_config(config))).to_document()
     run = work / "run"
-    write_report(report, run)
+    write_report(as_report(report), run)
     return run
 
 

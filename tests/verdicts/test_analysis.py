@@ -24,7 +24,7 @@ def _lead_run(folder: Path, n: int) -> Path:
         "metrics: [rouge1, rougeL]\n",
         encoding="utf-8",
     )
-    report = evaluate(prepare(load_config(config)))
+    report = evaluate(prepare(load_config(config))).to_document()
     (work / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     return work
 
@@ -42,7 +42,7 @@ def test_summaries_break_down_by_article_and_list_ngrams_against_the_bullets(tmp
     assert pair.breakdowns["article"][0].bucket == "000_e6a39a29327ab8d5"
     # the lists are Arabic n-grams of the bullets, tokenized as the Arabic ROUGE does
     match = pair.ngrams[0]
-    bullets = base["segments"][0]["references"][0]
+    bullets = base.segments[0].references[0]
     vocabulary = set(arabic_tokens(bullets))
     listed = [e.ngram for e in match.candidate_more + match.baseline_more]
     assert listed and all(set(g.split()) <= vocabulary for g in listed)

@@ -72,10 +72,10 @@ def test_damaged_titles_drop_in_the_title_bucket_only(pair, resample) -> None:
 
 
 def _bucket_texts(pair, kind: str):
-    members = [i for i, s in enumerate(pair.candidate) if s["segment_id"].startswith(kind)]
-    refs = [pair.candidate[i]["references"][0] for i in members]
-    base = [pair.baseline[i]["output"] for i in members]
-    cand = [pair.candidate[i]["output"] for i in members]
+    members = [i for i, s in enumerate(pair.candidate) if s.segment_id.startswith(kind)]
+    refs = [pair.candidate[i].references[0] for i in members]
+    base = [pair.baseline[i].output for i in members]
+    cand = [pair.candidate[i].output for i in members]
     return refs, base, cand
 
 

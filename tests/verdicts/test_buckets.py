@@ -7,11 +7,13 @@ import json
 import pytest
 
 from harness.errors import HarnessError
+from harness.report_model import SegmentEntry
 from harness.verdicts.buckets import bucket_segments, read_labels, segment_kind
 
 
-def _segment(article: str, segment: str | None, source: str = "x", **extra) -> dict:
-    return {"article_id": article, "segment_id": segment, "source": source, **extra}
+def _segment(article: str, segment: str | None, source: str = "x", **extra) -> SegmentEntry:
+    fields = {"article_id": article, "segment_id": segment, "source": source, **extra}
+    return SegmentEntry.model_validate({"system": "mt", "task": "translation", **fields})
 
 
 def test_kinds_from_segment_ids() -> None:

@@ -14,6 +14,7 @@ from harness.config import load_config
 from harness.errors import HarnessError
 from harness.reports.markdown import render_markdown
 from harness.run.evaluate import evaluate, prepare
+from tests.report_documents import as_report
 
 from ..stats.report_factory import write_config, write_outputs
 
@@ -108,7 +109,7 @@ def _run_with_compare(folder: Path, compare: str) -> dict:
     for name, degrade in (("perfect", False), ("half", True), ("again", False)):
         write_outputs(folder, name, degrade)
     config = write_config(folder, "trio", ["perfect", "half", "again"], compare)
-    return evaluate(prepare(load_config(config)))
+    return evaluate(prepare(load_config(config))).to_document()
 
 
 def test_config_compare_with_a_baseline(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_config_compare_with_a_baseline(tmp_path: Path) -> None:
     assert half["bleu"]["p_value"] < 0.05
     again = {e["metric"]: e for e in comparisons if e["system"] == "again"}
     assert again["chrf"]["delta"] == 0.0 and again["chrf"]["p_value"] == 1.0
-    markdown = render_markdown(report)
+    markdown = render_markdown(as_report(report))
     assert "## Comparisons" in markdown
     assert "| perfect | half | translation" in markdown
     assert markdown.count("| worse |") == 3 and markdown.count("| no significant change |") == 3
@@ -187,7 +188,7 @@ def _flores_run(
         f"metrics: {metrics}\n",
         encoding="utf-8",
     )
-    report = evaluate(prepare(load_config(config)))
+    report = evaluate(prepare(load_config(config))).to_document()
     (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     return folder
 

@@ -190,9 +190,9 @@ def test_checks_name_the_corpus_when_a_run_has_several(tmp_path: Path) -> None:
             "metrics: [chrf]\n",
             encoding="utf-8",
         )
-        reports[run] = {**evaluate(prepare(load_config(config))), "_path": str(config)}
+        reports[run] = evaluate(prepare(load_config(config))).located(config)
     gate = Gate(metrics={"chrf": MetricRule(floor=0.5, max_drop=0)})
-    expected = expected_checks(gate, {**reports["base"], "_path": "base"})
+    expected = expected_checks(gate, reports["base"])
     assert expected == [
         "mt/a/translation/chrf/floor",
         "mt/a/translation/chrf/drop",
@@ -213,6 +213,7 @@ def _margin_checks(max_drop: float, shift: float = 0.02) -> object:
     import numpy as np
 
     from harness.metrics import make_metric
+    from harness.report_model import ResultEntry
     from harness.stats import PairedTest, paired_test
     from harness.verdicts.compare import Comparison
     from harness.verdicts.gate import Gate, MetricRule, check_gate
@@ -227,7 +228,7 @@ def _margin_checks(max_drop: float, shift: float = 0.02) -> object:
     result = paired_test(make_metric("rouge1"), rows(base), rows(cand), PairedTest.RANDOMIZATION)
     comparison = Comparison("base", "cand", "summarization", "rouge1", None, result)
     gate = Gate(metrics={"rouge1": MetricRule(max_drop=max_drop)})
-    results = [{"system": "cand", "task": "summarization", "metric": "rouge1", "score": 0.0}]
+    results = [ResultEntry(system="cand", task="summarization", metric="rouge1", score=0.0)]
     [check] = check_gate(gate, results, [comparison])
     return result, check
 

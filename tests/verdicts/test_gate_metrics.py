@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.errors import HarnessError
 from harness.metrics import make_metric
+from harness.report_model import ResultEntry
 from harness.stats import PairedTest, paired_test
 from harness.stats.margin import margin_test
 from harness.verdicts.compare import Comparison
@@ -66,7 +67,7 @@ def test_a_descriptive_metric_is_gated_in_the_direction_the_gate_file_gives() ->
     rng = np.random.default_rng(3)
     base = rng.uniform(1, 5, size=200)
     comparison = _comparison("density", base, base + 1.0)
-    results = [{"system": "cand", "task": "summarization", "metric": "density", "score": 4.0}]
+    results = [ResultEntry(system="cand", task="summarization", metric="density", score=4.0)]
     for direction, fails in (("lower", True), ("higher", False)):
         rule = MetricRule(floor=3.5, max_drop=0.1, direction=direction)
         gate = Gate(metrics={"density": rule})
@@ -97,7 +98,7 @@ def test_p_and_bound_say_the_same_thing_at_every_margin(margin: float) -> None:
         assert test.rejected == (test.p_value < 0.05)
         assert test.rejected == (test.bound > margin + 1e-9)
         gate = Gate(metrics={"rouge1": MetricRule(max_drop=margin)})
-        rouge = [{"system": "cand", "task": "summarization", "metric": "rouge1", "score": 0.0}]
+        rouge = [ResultEntry(system="cand", task="summarization", metric="rouge1", score=0.0)]
         [check] = check_gate(gate, rouge, [comparison])
         assert check.passed is not test.rejected
         assert f"p = {test.p_value:.4f} (one-sided paired-ar)" in check.message
@@ -175,5 +176,5 @@ def test_floors_read_the_score_recomputed_from_the_statistics(
     candidate = load_report(_edit(runs["degraded"], tmp_path, nudge))
     gate = Gate(metrics={"bleu": MetricRule(floor=35.0)})
     [check] = GateRun(None, gate).check(candidate).checks
-    stored = candidate["results"][0]["score"]
+    stored = candidate.results[0].score
     assert f"= {stored - 1e-9:.2f}" in check.message and check.passed

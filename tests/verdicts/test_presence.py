@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from harness.cli import app
 from harness.config import load_config
 from harness.run.evaluate import evaluate, prepare
+from tests.report_documents import as_report
 
 from ..stats.report_factory import write_config, write_outputs
 
@@ -25,7 +26,7 @@ def two_systems(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("two")
     for name in ("mt", "mt2"):
         write_outputs(folder, name)
-    report = evaluate(prepare(load_config(write_config(folder, "two", ["mt", "mt2"]))))
+    report = evaluate(prepare(load_config(write_config(folder, "two", ["mt", "mt2"])))).to_document()
     path = folder / "report.json"
     path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     return path
@@ -145,7 +146,7 @@ def test_every_results_table_counts_each_systems_lost_outputs(runs: dict[str, Pa
 
     report = json.loads((runs["same"] / "report.json").read_text(encoding="utf-8"))
     _fail(2)(report)
-    [(header, rows)] = results_tables(report).values()  # the CLI's and report.md's table
+    [(header, rows)] = results_tables(as_report(report)).values()  # the CLI's and report.md's table
     assert header[:3] == ["system", "n", "failed"] and rows[0][:3] == ["mt", "9", "2"]
-    [section] = build_page(report).sections  # report.html's
+    [section] = build_page(as_report(report)).sections  # report.html's
     assert [(row.system, row.failed) for row in section.results] == [("mt", 2)]

@@ -42,7 +42,7 @@ def _run(folder: Path, compare: str, system: str = "bad") -> dict:
         f"metrics: [bleu, chrf]\n{compare}",
         encoding="utf-8",
     )
-    return evaluate(prepare(load_config(config)))
+    return evaluate(prepare(load_config(config))).to_document()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from harness.reports.analysis import (
     BREAKDOWN_HEADER,
@@ -127,7 +126,7 @@ def _pair_view(index: int, analysis: PairAnalysis, alpha: float, html: str | Non
 
 def render_analysis_html(
     analyses: Sequence[PairAnalysis],
-    settings: dict[str, Any],
+    settings: dict[str, str | float],
     baseline: str,
     candidate: str,
     candidate_html: str | None = None,

@@ -12,12 +12,12 @@ import base64
 import hashlib
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from harness.atomic import atomic_write_text
+from harness.report_model import Report
 from harness.reports.html.view import build_page
 
 HTML_NAME = "report.html"
@@ -42,8 +42,8 @@ def _script() -> tuple[Markup, str]:
     return Markup(source), f"'sha256-{digest}'"
 
 
-def render_html(report: dict[str, Any]) -> str:
-    """The HTML page for a report document."""
+def render_html(report: Report) -> str:
+    """The HTML page of a report."""
     script, script_source = _script()
     return (
         _environment()
@@ -52,7 +52,7 @@ def render_html(report: dict[str, Any]) -> str:
     )
 
 
-def write_html_report(report: dict[str, Any], out_dir: Path) -> Path:
+def write_html_report(report: Report, out_dir: Path) -> Path:
     path = out_dir / HTML_NAME
     atomic_write_text(path, render_html(report))
     return path

@@ -15,12 +15,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from harness.errors import HarnessError
 from harness.metrics import METRICS, Metric, metric_from_report
+from harness.report_model import (
+    ComparisonEntry,
+    EmbedEntry,
+    JsonObject,
+    MetricDetails,
+    Report,
+    ResultEntry,
+    SegmentEntry,
+)
 from harness.reports.anchors import segment_anchor
 from harness.reports.html.charts import Bar, metric_chart_svg
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
@@ -46,10 +54,6 @@ ARTICLES_MAX = 500
 _COUNT_ORDER = ("generated", "cached", "empty", "missing", "failed")
 #: the significance matrix's cell classes
 _VERDICT_CLASS = {Verdict.BETTER: "better", Verdict.WORSE: "worse", Verdict.SAME: "same"}
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 @dataclass(frozen=True)
@@ -215,7 +219,7 @@ class Section:
     def is_summarization(self) -> bool:
         return self.task.startswith("summarization")
 
-    def script_data(self) -> dict[str, Any]:
+    def script_data(self) -> JsonObject:
         """What the sort/filter script needs: per row, system → metric → score."""
         return {
             "systems": self.systems,
@@ -241,14 +245,10 @@ class EmbedRow:
     text: str
 
 
-def _embed_rows(embeds: Sequence[Any]) -> list[EmbedRow]:
+def _embed_rows(embeds: Sequence[EmbedEntry]) -> list[EmbedRow]:
     return [
-        EmbedRow(
-            *(str(entry.get(key) or "") for key in ("corpus", "article_id", "segment_id", "lang")),
-            str(entry.get("text") or ""),
-        )
-        for entry in embeds
-        if isinstance(entry, dict)
+        EmbedRow(e.corpus or "", e.article_id, e.segment_id or "", e.lang or "", e.text)
+        for e in embeds
     ]
 
 
@@ -270,26 +270,21 @@ class Page:
     pairwise: list[PairwiseRow] = field(default_factory=list)
 
 
-def _group_key(entry: dict[str, Any]) -> tuple[str | None, str]:
-    return entry.get("corpus"), entry["task"]
+def _group_key(entry: ResultEntry | SegmentEntry) -> tuple[str | None, str]:
+    return entry.corpus, entry.task
 
 
 def _results_table(
-    results: Sequence[dict[str, Any]], lost: dict[str, int] | None = None
+    results: Sequence[ResultEntry], lost: dict[str, int] | None = None
 ) -> tuple[list[MetricColumn], list[str], list[ResultRow]]:
     metrics = [
-        MetricColumn(name, METRICS.get(name))
-        for name in dict.fromkeys(r["metric"] for r in results)
+        MetricColumn(name, METRICS.get(name)) for name in dict.fromkeys(r.metric for r in results)
     ]
-    systems = list(dict.fromkeys(r["system"] for r in results))
-    by_key = {(r["system"], r["metric"]): r for r in results}
+    systems = list(dict.fromkeys(r.system for r in results))
+    by_key = {(r.system, r.metric): r for r in results}
     best: dict[str, float] = {}
     for metric in metrics:
-        values = [
-            v
-            for s in systems
-            if (v := _number(by_key.get((s, metric.name), {}).get("score"))) is not None
-        ]
+        values = [by_key[s, metric.name].score for s in systems if (s, metric.name) in by_key]
         if len(values) > 1:
             best[metric.name] = metric.metric.best(values)
     rows = []
@@ -297,16 +292,18 @@ def _results_table(
         scores = []
         n = None
         for metric in metrics:
-            entry = by_key.get((system, metric.name), {})
-            value = _number(entry.get("score"))
-            n = entry.get("n", n)
+            entry = by_key.get((system, metric.name))
+            if entry is None:
+                scores.append(Score(None))
+                continue
+            n = entry.n if "n" in entry.model_fields_set else n
             scores.append(
                 Score(
-                    value,
-                    _number(entry.get("ci_low")),
-                    _number(entry.get("ci_high")),
-                    best=value is not None and value == best.get(metric.name),
-                    unscored_share=_number(entry.get("unscored_share")),
+                    entry.score,
+                    entry.ci_low,
+                    entry.ci_high,
+                    best=entry.score == best.get(metric.name),
+                    unscored_share=entry.unscored_share,
                 )
             )
         rows.append(ResultRow(system, n, scores, (lost or {}).get(system, 0)))
@@ -332,72 +329,60 @@ def _charts(anchor: str, metrics: list[MetricColumn], rows: list[ResultRow]) -> 
 
 
 def _matrices(
-    comparisons: Sequence[dict[str, Any]], metrics: list[MetricColumn], alpha: float
+    comparisons: Sequence[ComparisonEntry], metrics: list[MetricColumn], alpha: float
 ) -> list[Matrix]:
     matrices = []
     for metric in metrics:
-        entries = [c for c in comparisons if c.get("metric") == metric.name]
+        entries = [c for c in comparisons if c.metric == metric.name]
         if not entries:
             continue
         cells = {}
         for entry in entries:
-            delta = _number(entry.get("delta"))
+            delta = entry.delta
             if delta is None:
                 continue
-            p_value = _number(entry.get("p_value"))
-            verdict = _VERDICT_CLASS[verdict_of(metric.name, delta, p_value, alpha)]
-            cells[(entry["baseline"], entry["system"])] = Comparison(
-                delta,
-                _number(entry.get("ci_low")),
-                _number(entry.get("ci_high")),
-                p_value,
-                str(entry.get("test", "")),
-                verdict,
+            verdict = _VERDICT_CLASS[verdict_of(metric.name, delta, entry.p_value, alpha)]
+            cells[(entry.baseline, entry.system)] = Comparison(
+                delta, entry.ci_low, entry.ci_high, entry.p_value, entry.test, verdict
             )
         matrices.append(
             Matrix(
                 metric,
-                list(dict.fromkeys(e["baseline"] for e in entries)),
-                list(dict.fromkeys(e["system"] for e in entries)),
+                list(dict.fromkeys(e.baseline for e in entries)),
+                list(dict.fromkeys(e.system for e in entries)),
                 cells,
             )
         )
     return matrices
 
 
-def _step_texts(value: Any) -> dict[str, str]:
-    """A pipeline segment's ``intermediate`` (step → text); anything else shows nothing."""
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
 RowKey = tuple[str, str | None]
 
 
-def _error_spans(details: Any) -> list[tuple[str, str, str, float]]:
-    """The error spans in a segment's ``details`` (untrusted: malformed entries are skipped)."""
-    spans = []
-    for metric, found in (details.items() if isinstance(details, dict) else []):
-        listed = found.get("error_spans") if isinstance(found, dict) else None
-        for span in listed if isinstance(listed, list) else []:
-            if not isinstance(span, dict):
-                continue
-            text, severity = span.get("text"), span.get("severity")
-            confidence = _number(span.get("confidence"))
-            if isinstance(text, str) and isinstance(severity, str) and confidence is not None:
-                spans.append((str(metric), text, severity, confidence))
-    return spans
+def _or_unknown(count: int | None) -> str:
+    return "?" if count is None else str(count)
 
 
-def _grouped(segments: Sequence[dict[str, Any]]) -> dict[RowKey, list[dict[str, Any]]]:
+def _error_spans(details: dict[str, MetricDetails]) -> list[tuple[str, str, str, float]]:
+    """The error spans in a segment's ``details`` (those with a confidence)."""
+    return [
+        (metric, span.text, span.severity, span.confidence)
+        for metric, found in details.items()
+        for span in found.error_spans
+        if span.confidence is not None
+    ]
+
+
+def _grouped(segments: Sequence[SegmentEntry]) -> dict[RowKey, list[SegmentEntry]]:
     """The segments of a section by row (article, segment), in report order."""
-    grouped: dict[RowKey, list[dict[str, Any]]] = {}
+    grouped: dict[RowKey, list[SegmentEntry]] = {}
     for segment in segments:
-        grouped.setdefault((segment["article_id"], segment.get("segment_id")), []).append(segment)
+        grouped.setdefault((segment.article_id, segment.segment_id), []).append(segment)
     return grouped
 
 
 def _segment_rows(
-    grouped: dict[RowKey, list[dict[str, Any]]],
+    grouped: dict[RowKey, list[SegmentEntry]],
     summarization: bool,
     reasons: dict[RowKey, list[str]] | None = None,
 ) -> list[SegmentRow]:
@@ -406,30 +391,26 @@ def _segment_rows(
     for (article_id, segment_id), entries in grouped.items():
         if reasons is not None and (article_id, segment_id) not in reasons:
             continue
-        references = [str(r) for r in entries[0].get("references", [])]
+        references = list(entries[0].references)
         outputs = []
         bullets: list[list[Piece]] = []
         reference_words = vocabulary(references) if summarization else set()
-        source = str(entries[0].get("source", ""))
+        source = entries[0].source
         for entry in entries:
-            text = str(entry.get("output") or "")
+            text = entry.output
             number_pieces, missing = mark_numbers(text, source)
             outputs.append(
                 SystemOutput(
-                    system=entry["system"],
-                    status=str(entry.get("status", "")),
-                    scores={
-                        k: v
-                        for k, v in (entry.get("scores") or {}).items()
-                        if _number(v) is not None
-                    },
+                    system=entry.system,
+                    status=entry.status,
+                    scores={k: v for k, v in entry.scores.items() if v is not None},
                     text=text,
                     pieces=mark_overlap(text, reference_words) if summarization else [],
-                    error=entry.get("error"),
+                    error=entry.error,
                     number_pieces=number_pieces,
                     missing_numbers=missing if not summarization else [],
-                    intermediate=_step_texts(entry.get("intermediate")),
-                    error_spans=_error_spans(entry.get("details")),
+                    intermediate=dict(entry.intermediate),
+                    error_spans=_error_spans(entry.details),
                 )
             )
         if summarization:
@@ -449,9 +430,7 @@ def _segment_rows(
                 outputs=outputs,
                 bullets=bullets,
                 reasons=(reasons or {}).get((article_id, segment_id), []),
-                anchor=segment_anchor(
-                    entries[0].get("corpus"), entries[0]["task"], str(article_id), segment_id
-                ),
+                anchor=segment_anchor(entries[0].corpus, entries[0].task, article_id, segment_id),
             )
         )
     return rows
@@ -466,24 +445,23 @@ def _worst(values: dict[RowKey, float], metric: MetricColumn, n: int) -> list[Ro
 
 
 def _score_columns(
-    grouped: dict[RowKey, list[dict[str, Any]]],
+    grouped: dict[RowKey, list[SegmentEntry]],
 ) -> dict[tuple[str, str], dict[RowKey, float]]:
-    """(system, metric) → row → segment score, for every numeric score in the section."""
+    """(system, metric) → row → segment score, for every score in the section (not null)."""
     columns: dict[tuple[str, str], dict[RowKey, float]] = {}
     for key, entries in grouped.items():
         for entry in entries:
-            system = entry["system"]
-            for name, value in (entry.get("scores") or {}).items():
-                if type(value) in (int, float):  # not bool, not null
-                    columns.setdefault((system, name), {})[key] = value
+            for name, value in entry.scores.items():
+                if value is not None:
+                    columns.setdefault((entry.system, name), {})[key] = value
     return columns
 
 
 def _selection(
-    grouped: dict[RowKey, list[dict[str, Any]]],
+    grouped: dict[RowKey, list[SegmentEntry]],
     systems: list[str],
     metrics: list[MetricColumn],
-    comparisons: Sequence[dict[str, Any]],
+    comparisons: Sequence[ComparisonEntry],
     n: int = WORST_N,
 ) -> dict[RowKey, list[str]]:
     """Which rows a large section shows, and why: the ``n`` worst per system and metric, and
@@ -495,7 +473,7 @@ def _selection(
             for key in _worst(columns.get((system, metric.name), {}), metric, n):
                 reasons.setdefault(key, []).append(f"worst {metric.name}: {system}")
         pairs = dict.fromkeys(
-            (c["baseline"], c["system"]) for c in comparisons if c.get("metric") == metric.name
+            (c.baseline, c.system) for c in comparisons if c.metric == metric.name
         )
         for baseline, system in pairs:
             base = columns.get((baseline, metric.name), {})
@@ -510,10 +488,10 @@ def _selection(
 
 
 def _article_summary(
-    segments: Sequence[dict[str, Any]],
+    segments: Sequence[SegmentEntry],
     systems: list[str],
     metrics: list[MetricColumn],
-    options: dict[str, Any],
+    options: dict[str, JsonObject],
     limit: int = ARTICLES_MAX,
 ) -> ArticleSummary:
     """Per article and per (system, metric): the corpus score of the article's segment
@@ -523,19 +501,18 @@ def _article_summary(
     articles: dict[str, int] = {}
     ids: dict[str, set[str | None]] = {}
     # (system, metric) → article index of each segment, its statistics row, its score
-    where: dict[tuple[str, str], tuple[list[int], list[Any], list[float]]] = {
+    where: dict[tuple[str, str], tuple[list[int], list[Sequence[float]], list[float]]] = {
         (system, metric.name): ([], [], []) for system, metric in columns
     }
     from_stats = True
     for segment in segments:
-        article = str(segment["article_id"])
+        article = segment.article_id
         index = articles.setdefault(article, len(articles))
-        ids.setdefault(article, set()).add(segment.get("segment_id"))
-        rows = segment.get("stats") or {}
-        system = segment["system"]
-        for name, value in (segment.get("scores") or {}).items():
-            column = where.get((system, name))
-            if column is None or type(value) not in (int, float):
+        ids.setdefault(article, set()).add(segment.segment_id)
+        rows = segment.stats
+        for name, value in segment.scores.items():
+            column = where.get((segment.system, name))
+            if column is None or value is None:
                 continue
             column[0].append(index)
             column[2].append(value)
@@ -588,14 +565,14 @@ def _article_summary(
     return ArticleSummary(columns, table, len(articles), from_stats)
 
 
-def build_page(report: dict[str, Any]) -> Page:
-    """Turn a report document into the page's content."""
-    provenance = report.get("provenance") or {}
+def build_page(report: Report) -> Page:
+    """Turn a report into the page's content."""
+    provenance = report.provenance
     alpha = report_alpha(report)
-    results = report.get("results") or []
-    segments = report.get("segments") or []
-    comparisons = report.get("comparisons") or []
-    segments_by_group: dict[tuple[str | None, str], list[dict[str, Any]]] = {}
+    results = report.results
+    segments = report.segments
+    comparisons = report.comparisons or []
+    segments_by_group: dict[tuple[str | None, str], list[SegmentEntry]] = {}
     for segment in segments:  # one pass over the segments, however many sections
         segments_by_group.setdefault(_group_key(segment), []).append(segment)
     groups = list(dict.fromkeys([*map(_group_key, results), *segments_by_group]))
@@ -612,12 +589,14 @@ def build_page(report: dict[str, Any]) -> Page:
         }
         metrics, systems, rows = _results_table(in_group, lost)
         group_comparisons = [
-            c for c in comparisons if c.get("task") == task and c.get("corpus", corpus) == corpus
+            c
+            for c in comparisons
+            if c.task == task and (c.corpus if "corpus" in c.model_fields_set else corpus) == corpus
         ]
         group_segments = segments_by_group.get((corpus, task), [])
         for segment in group_segments:
-            if segment["system"] not in systems:
-                systems.append(segment["system"])
+            if segment.system not in systems:
+                systems.append(segment.system)
         sections.append(
             Section(
                 anchor=anchor,
@@ -630,7 +609,7 @@ def build_page(report: dict[str, Any]) -> Page:
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
                 rows=[],
-                ci_fields=any("ci_low" in r for r in in_group),
+                ci_fields=any("ci_low" in r.model_fields_set for r in in_group),
             )
         )
         section = sections[-1]
@@ -644,43 +623,39 @@ def build_page(report: dict[str, Any]) -> Page:
                 grouped, summarization, _selection(grouped, systems, metrics, group_comparisons)
             )
             section.articles = _article_summary(
-                group_segments, systems, metrics, provenance.get("metric_options") or {}
+                group_segments, systems, metrics, provenance.metric_options
             )
     counts = [
-        CountRow(
-            name,
-            str((info.get("params") or {}).get("task", "")),
-            dict(info.get("counts") or {}),
-        )
-        for name, info in (provenance.get("systems") or {}).items()
+        CountRow(name, str(info.params.get("task", "")), dict(info.counts))
+        for name, info in provenance.systems.items()
     ]
     count_columns = list(dict.fromkeys([*_COUNT_ORDER, *(k for row in counts for k in row.counts)]))
-    corpus_info = provenance.get("corpus") or {}
-    packages = provenance.get("packages") or {}
+    corpus_info = provenance.corpus
+    p = provenance
     environment = [
-        f"python {provenance['python']}" if provenance.get("python") else "",
-        ", ".join(f"{k} {v}" for k, v in packages.items()),
-        f"harness commit {provenance['git_commit']}" if provenance.get("git_commit") else "",
-        f"config {provenance['config_path']}" if provenance.get("config_path") else "",
-        f"config sha256 {provenance['config_sha256']}" if provenance.get("config_sha256") else "",
-        f"duration {provenance['duration_s']} s" if provenance.get("duration_s") else "",
+        f"python {p.python}" if p.python else "",
+        ", ".join(f"{k} {v}" for k, v in p.packages.items()),
+        f"harness commit {p.git_commit}" if p.git_commit else "",
+        f"config {p.config_path}" if p.config_path else "",
+        f"config sha256 {p.config_sha256}" if p.config_sha256 else "",
+        f"duration {p.duration_s} s" if p.duration_s else "",
     ]
     return Page(
-        title=f"harness report: {provenance.get('run_name', '')}".rstrip(": "),
+        title=f"harness report: {provenance.run_name}".rstrip(": "),
         corpus=(
-            f"{corpus_info['name']} ({corpus_info.get('articles', '?')} article(s))"
-            if corpus_info.get("name")
+            f"{corpus_info.name} ({_or_unknown(corpus_info.articles)} article(s))"
+            if corpus_info is not None and corpus_info.name
             else ""
         ),
-        created_at=str(provenance.get("created_at", "")),
+        created_at=provenance.created_at or "",
         alpha=alpha,
         sections=sections,
         counts=counts,
         count_columns=[c for c in count_columns if any(c in row.counts for row in counts)],
-        warnings=[str(w) for w in provenance.get("warnings") or []],
-        signatures={str(k): str(v) for k, v in (provenance.get("metrics") or {}).items()},
+        warnings=list(provenance.warnings),
+        signatures=dict(provenance.metrics),
         environment=[line for line in environment if line],
-        embeds=_embed_rows(report.get("embeds") or []),
+        embeds=_embed_rows(report.embeds or []),
         judges=judge_summaries(report),
         judged=judged_segments(report),
         pairwise=pairwise_rows(report),

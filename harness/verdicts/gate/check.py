@@ -13,12 +13,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from harness.errors import HarnessError
+from harness.report_model import Report, ResultEntry
 from harness.stats import PairedTest, Resample
 from harness.stats.margin import margin_test
-from harness.verdicts.compare import Comparison, ReportComparison, compare_reports, load_report
+from harness.verdicts.compare import (
+    Comparison,
+    GroupKey,
+    ReportComparison,
+    compare_reports,
+    load_report,
+)
 from harness.verdicts.consistency import recomputed_results
 from harness.verdicts.gate.presence import lost_by_system, vanished
 from harness.verdicts.gate.rules import DEFAULT_MAX_UNSCORED, Gate, default_gate, load_gate
@@ -46,8 +53,8 @@ def check_name(system: str, corpus: str | None, task: str, metric: str, kind: st
     return "/".join(part for part in (system, corpus, task, metric, kind) if part)
 
 
-def several_corpora(results: Sequence[dict[str, Any]]) -> bool:
-    return len({r.get("corpus") for r in results}) > 1
+def several_corpora(results: Sequence[ResultEntry]) -> bool:
+    return len({r.corpus for r in results}) > 1
 
 
 def _fmt(value: float | None) -> str:
@@ -55,18 +62,18 @@ def _fmt(value: float | None) -> str:
 
 
 def _floor_check(
-    result: dict[str, Any], floor: float, higher_is_better: bool, corpus: str | None
+    result: ResultEntry, floor: float, higher_is_better: bool, corpus: str | None
 ) -> Check:
-    score = result["score"]
+    score = result.score
     passed = (score - floor if higher_is_better else floor - score) >= 0
     op = ">=" if higher_is_better else "<="
-    on = f"{result['task']} on {corpus}" if corpus else result["task"]
+    on = f"{result.task} on {corpus}" if corpus else result.task
     message = (
-        f"{result['metric']} of {result['system']} ({on}) = {score:.2f}, "
+        f"{result.metric} of {result.system} ({on}) = {score:.2f}, "
         f"required {op} {floor:g}: {'ok' if passed else 'BELOW FLOOR'}"
     )
     return Check(
-        "floor", result["system"], result["task"], result["metric"], passed, message, corpus
+        "floor", result.system, result.task, result.metric, passed, message, corpus
     )
 
 
@@ -116,7 +123,7 @@ def _drop_check(
 
 def check_gate(
     gate: Gate,
-    results: Sequence[dict[str, Any]],
+    results: Sequence[ResultEntry],
     comparisons: Sequence[Comparison],
     baseline_metrics: frozenset[str] = frozenset(),
 ) -> list[Check]:
@@ -124,7 +131,7 @@ def check_gate(
 
     A gate metric the candidate lacks is a usage error unless the baseline has it: then it
     vanished, which the ``present`` check reports."""
-    present = {r["metric"] for r in results}
+    present = {r.metric for r in results}
     missing = [name for name in gate.metrics if name not in present | baseline_metrics]
     if missing:
         raise HarnessError(
@@ -134,10 +141,10 @@ def check_gate(
     several = several_corpora(results)
     checks = []
     for result in results:
-        rule = gate.metrics.get(result["metric"])
+        rule = gate.metrics.get(result.metric)
         if rule is not None and rule.floor is not None:
-            corpus = result.get("corpus") if several else None
-            higher = gate.higher_is_better(result["metric"])
+            corpus = result.corpus if several else None
+            higher = gate.higher_is_better(result.metric)
             checks.append(_floor_check(result, rule.floor, higher, corpus))
     for comparison in comparisons:
         rule = gate.metrics.get(comparison.metric)
@@ -147,17 +154,17 @@ def check_gate(
             checks.append(_drop_check(comparison, rule.max_drop, gate.alpha, higher, corpus))
     for result in results:
         if unscored_checked(result):
-            rule = gate.metrics.get(result["metric"])
+            rule = gate.metrics.get(result.metric)
             limit = rule.max_unscored if rule is not None else None
-            corpus = result.get("corpus") if several else None
+            corpus = result.corpus if several else None
             checks.append(_unscored_check(result, limit, corpus))
     return checks
 
 
 def presence_checks(
     gate: Gate,
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
+    baseline: Report,
+    candidate: Report,
     comparison: ReportComparison,
     allow_missing: Sequence[str] = (),
 ) -> list[Check]:
@@ -166,18 +173,18 @@ def presence_checks(
     allowed = [*gate.allow_missing, *allow_missing]
     lost = vanished(baseline, candidate, comparison.pairs, allowed)
     checks = []
-    for system in dict.fromkeys(r["system"] for r in baseline["results"]):
+    for system in dict.fromkeys(r.system for r in baseline.results):
         if system in allowed:
             continue
         items = lost.get(system, [])
         message = (
             f"vanished from the candidate: {'; '.join(items)} (in the baseline "
-            f"{baseline.get('_path', '')}; --allow-missing NAME waives it)"
+            f"{baseline.name}; --allow-missing NAME waives it)"
             if items
             else f"everything of '{system}' in the baseline is in the candidate"
         )
         checks.append(Check("present", system, "", "", not items, message))
-    by_candidate: dict[str, tuple[str, list[Any], list[Any]]] = {}
+    by_candidate: dict[str, tuple[str, list[GroupKey], list[GroupKey]]] = {}
     for base_key, cand_key in comparison.pairs:
         entry = by_candidate.setdefault(cand_key[0], (base_key[0], [], []))
         entry[1].append(base_key)
@@ -196,25 +203,24 @@ def presence_checks(
     return checks
 
 
-def unscored_checked(result: dict[str, Any]) -> bool:
+def unscored_checked(result: ResultEntry) -> bool:
     """Whether a result is a judge's (it has an unscored share), which the gate checks."""
-    share = result.get("unscored_share")
-    return isinstance(share, int | float) and not isinstance(share, bool)
+    return result.unscored_share is not None
 
 
-def _unscored_check(result: dict[str, Any], limit: float | None, corpus: str | None) -> Check:
+def _unscored_check(result: ResultEntry, limit: float | None, corpus: str | None) -> Check:
     """A judge that could not score more than ``max_unscored`` of the segments fails: its
     mean would stand on too few of them."""
     limit = DEFAULT_MAX_UNSCORED if limit is None else limit
-    share = float(result["unscored_share"])
+    share = result.unscored_share or 0.0
     passed = share <= limit
-    on = f"{result['task']} on {corpus}" if corpus else result["task"]
+    on = f"{result.task} on {corpus}" if corpus else result.task
     message = (
-        f"{result['metric']} of {result['system']} ({on}): {share:.1%} of {result['n']} "
+        f"{result.metric} of {result.system} ({on}): {share:.1%} of {result.n} "
         f"segment(s) unscored, allowed {limit:.1%}: {'ok' if passed else 'TOO MANY UNSCORED'}"
     )
     return Check(
-        "unscored", result["system"], result["task"], result["metric"], passed, message, corpus
+        "unscored", result.system, result.task, result.metric, passed, message, corpus
     )
 
 
@@ -230,8 +236,8 @@ class GateOutcome:
 
 
 def gate_reports(
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
+    baseline: Report,
+    candidate: Report,
     gate: Gate | None = None,
     test: PairedTest | None = None,
     resample: Resample | None = None,
@@ -242,7 +248,7 @@ def gate_reports(
     ``resample`` override the gate's. Both reports' scores are checked against their
     statistics first (an inconsistent one is refused), and floors read the recomputed ones."""
     if gate is None:
-        gate = default_gate([r["metric"] for r in candidate["results"]])
+        gate = default_gate([r.metric for r in candidate.results])
     if test is not None:
         gate = gate.model_copy(update={"test": test})
     if resample is not None:
@@ -257,7 +263,7 @@ def gate_reports(
     recomputed_results(baseline)  # refused when its scores disagree with its statistics
     results = recomputed_results(candidate)
     checks = presence_checks(gate, baseline, candidate, comparison, allow_missing)
-    baseline_metrics = frozenset(r["metric"] for r in baseline["results"])
+    baseline_metrics = frozenset(r.metric for r in baseline.results)
     checks += check_gate(gate, results, comparison.comparisons, baseline_metrics)
     return GateOutcome(gate, comparison, checks)
 
@@ -266,7 +272,7 @@ def gate_reports(
 class GateRun:
     """A baseline report and gate, loaded and validated before anything runs."""
 
-    baseline: dict[str, Any] | None
+    baseline: Report | None
     gate: Gate | None
     test: PairedTest | None = None
     resample: Resample | None = None
@@ -303,11 +309,11 @@ class GateRun:
             tuple(allow_missing),
         )
 
-    def check(self, candidate: dict[str, Any], path: Path | None = None) -> GateOutcome:
+    def check(self, candidate: Report, path: Path | None = None) -> GateOutcome:
         """Gate ``candidate``; without a baseline only the floors can be checked. A gate none
         of whose metric rules applies is an error: passing it would say nothing."""
         if path is not None:
-            candidate = {**candidate, "_path": str(path)}
+            candidate = candidate.located(path)
         if self.baseline is not None:
             outcome = gate_reports(
                 self.baseline,
@@ -329,7 +335,7 @@ class GateRun:
             )
             compared = sorted({c.metric for c in outcome.comparison.comparisons})
             raise HarnessError(
-                f"{candidate.get('_path', 'candidate')}: nothing to check: no gate rule applies "
+                f"{candidate.name or 'candidate'}: nothing to check: no gate rule applies "
                 f"(rules: {rules}; metrics compared with the baseline: "
                 f"{', '.join(compared) or 'none'})"
             )

@@ -11,20 +11,20 @@ and the pytest plugin (they all go through :func:`harness.verdicts.gate.check.ga
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
+from harness.report_model import Report
 from harness.verdicts.compare import GroupKey
 
 #: segment statuses that are a lost output: the model failed, or the outputs file lacked it
 LOST = ("failed", "missing")
 
 
-def _groups(report: dict[str, Any]) -> dict[GroupKey, list[str]]:
+def _groups(report: Report) -> dict[GroupKey, list[str]]:
     """(system, task, corpus) → its metrics, in the report's order."""
     groups: dict[GroupKey, list[str]] = {}
-    for result in report["results"]:
-        key = (result["system"], result["task"], result.get("corpus"))
-        groups.setdefault(key, []).append(result["metric"])
+    for result in report.results:
+        key = (result.system, result.task, result.corpus)
+        groups.setdefault(key, []).append(result.metric)
     return groups
 
 
@@ -33,8 +33,8 @@ def _where(task: str, corpus: str | None) -> str:
 
 
 def vanished(
-    baseline: dict[str, Any],
-    candidate: dict[str, Any],
+    baseline: Report,
+    candidate: Report,
     pairs: Sequence[tuple[GroupKey, GroupKey]],
     allowed: Iterable[str] = (),
 ) -> dict[str, list[str]]:
@@ -66,18 +66,16 @@ def vanished(
     return {system: items for system, items in lost.items() if items}
 
 
-def lost_outputs(report: dict[str, Any]) -> dict[GroupKey, int]:
+def lost_outputs(report: Report) -> dict[GroupKey, int]:
     """(system, task, corpus) → how many of its outputs were lost (failed or missing)."""
     counts: dict[GroupKey, int] = {}
-    for segment in report.get("segments") or []:
-        key = (segment["system"], segment["task"], segment.get("corpus"))
-        counts[key] = counts.get(key, 0) + (segment.get("status") in LOST)
+    for segment in report.segments:
+        key = (segment.system, segment.task, segment.corpus)
+        counts[key] = counts.get(key, 0) + (segment.status in LOST)
     return counts
 
 
-def lost_by_system(
-    report: dict[str, Any], keys: Iterable[GroupKey] | None = None
-) -> dict[str, int]:
+def lost_by_system(report: Report, keys: Iterable[GroupKey] | None = None) -> dict[str, int]:
     """System → lost outputs over its groups (only ``keys`` when given)."""
     counts = lost_outputs(report)
     chosen = counts if keys is None else {key: counts.get(key, 0) for key in keys}

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from harness.errors import HarnessError
+from harness.report_model import Report
 from harness.verdicts.compare import load_report
 from harness.verdicts.gate.check import (
     GateOutcome,
@@ -28,7 +28,7 @@ class _SpecFile(BaseModel):
     config: str | None = None
     report: str | None = None
     baseline: str
-    gate: str | dict[str, Any]
+    gate: str | dict[str, object]
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,10 @@ class Spec:
     path: Path
     config: Path | None
     report: Path | None
-    baseline: dict[str, Any]
+    baseline: Report
     gate: Gate
 
-    def check(self, candidate: dict[str, Any]) -> GateOutcome:
+    def check(self, candidate: Report) -> GateOutcome:
         """Gate ``candidate`` (the spec's report, or its config's run) against the baseline."""
         return GateRun(self.baseline, self.gate).check(candidate)
 
@@ -66,22 +66,17 @@ def load_spec(path: Path) -> Spec:
     )
 
 
-def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
+def expected_checks(gate: Gate, baseline: Report) -> list[str]:
     """The names of the checks a candidate like ``baseline`` gets, known before it runs."""
     names = []
-    several = several_corpora(baseline["results"])
+    several = several_corpora(baseline.results)
     waived = set(gate.allow_missing)
-    for result in baseline["results"]:
-        rule = gate.metrics.get(result["metric"])
-        where_named = {result["system"], result["task"], result.get("corpus"), result["metric"]}
+    for result in baseline.results:
+        rule = gate.metrics.get(result.metric)
+        where_named = {result.system, result.task, result.corpus, result.metric}
         if (rule is None and not unscored_checked(result)) or where_named & waived:
             continue
-        where = (
-            result["system"],
-            result.get("corpus") if several else None,
-            result["task"],
-            result["metric"],
-        )
+        where = (result.system, result.corpus if several else None, result.task, result.metric)
         if rule is not None and rule.floor is not None:
             names.append(check_name(*where, "floor"))
         if rule is not None and rule.max_drop is not None:
@@ -90,10 +85,10 @@ def expected_checks(gate: Gate, baseline: dict[str, Any]) -> list[str]:
             names.append(check_name(*where, "unscored"))
     if not names:
         raise HarnessError(
-            f"{baseline['_path']}: none of the gate's metrics ({', '.join(gate.metrics)}) "
+            f"{baseline.name}: none of the gate's metrics ({', '.join(gate.metrics)}) "
             "is in the baseline report"
         )
-    for system in dict.fromkeys(r["system"] for r in baseline["results"]):
+    for system in dict.fromkeys(r.system for r in baseline.results):
         if system not in gate.allow_missing:  # the rules every gate with a baseline has
             names += [check_name(system, None, "", "", "present")]
             names += [check_name(system, None, "", "", "failures")]

@@ -26,6 +26,7 @@ from harness.cli import app
 from harness.reports.html import write_html_report
 from harness.reports.html.view import ARTICLES_MAX, WORST_N
 from harness.reports.write import write_report
+from tests.report_documents import as_report
 
 from ...conftest import REPO
 from .large_report import make_large_report
@@ -147,7 +148,7 @@ def check_arabic_is_right_to_left(browser: WebDriver) -> int:
 
 def test_synthetic_report_with_statistics_and_injections(browser, tmp_path):
     report = make_report(with_statistics=True)
-    write_report(report, tmp_path)
+    write_report(as_report(report), tmp_path)
     open_report(browser, tmp_path / "report.html")
 
     assert browser.execute_script("return typeof window.__pwned") == "undefined"
@@ -250,7 +251,7 @@ def test_large_report_is_small_and_opens_cleanly(browser, tmp_path):
     """A 100k-segment run: report.html stays under 10 MB with every table, chart and matrix,
     the worst segments and the per-article summary, and renders with no console error."""
     report = make_large_report(segments=100_000, articles=1000)
-    path = write_html_report(report, tmp_path)
+    path = write_html_report(as_report(report), tmp_path)
     assert path.stat().st_size <= 10 * 2**20
     open_report(browser, path)
     assert problems(browser) == []

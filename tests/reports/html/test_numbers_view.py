@@ -9,6 +9,7 @@ import pytest
 
 from harness.reports.html import render_html
 from harness.reports.html.numbers_view import mark_numbers, numbers_in
+from tests.report_documents import as_report
 
 from .reports import make_report
 
@@ -65,7 +66,7 @@ def test_report_html_shows_which_number_changed():
         s for s in report["segments"] if s["system"] == "good" and s["segment_id"] == "paragraph-2"
     ]
     segment["output"] = "Relations gained momentum since 2042."
-    html = render_html(report)
+    html = render_html(as_report(report))
     assert re.search(r'<mark class="number-new"[^>]*>2042</mark>', html)
     assert re.search(r'<span class="number-missing">2024</span>', html)
     # "base" kept 2024: nothing marked for it; the third system's output is empty, so it

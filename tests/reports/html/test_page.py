@@ -12,6 +12,7 @@ import pytest
 from markupsafe import escape
 
 from harness.reports.html import render_html
+from tests.report_documents import as_report
 
 from .reports import EVIL_SYSTEM, INJECTIONS, make_report, without_statistics
 
@@ -72,7 +73,7 @@ def report():
 
 @pytest.fixture(scope="module")
 def html(report):
-    return render_html(report)
+    return render_html(as_report(report))
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +130,7 @@ def test_significance_cells(html, metric, system, verdict):
 
 
 def test_older_report_without_statistics_still_renders(report):
-    html = render_html(without_statistics(report))
+    html = render_html(as_report(without_statistics(report)))
     assert "This report has no confidence intervals" in html
     assert "No paired comparisons in this report" in html
     assert 'class="significance"' not in html
@@ -141,7 +142,7 @@ def test_a_single_system_needs_no_comparison():
     report = make_report(with_statistics=True)
     report["results"] = [r for r in report["results"] if r["system"] != "bullets-copy"]
     report["segments"] = [s for s in report["segments"] if s["system"] != "bullets-copy"]
-    html = render_html(report)
+    html = render_html(as_report(report))
     assert html.count("One system only: nothing to compare.") == 1  # summarization
     assert "No paired comparisons in this report" not in html
 
@@ -153,7 +154,7 @@ def test_report_with_only_some_fields_renders():
         "segments": [],
         "provenance": {},
     }
-    html = render_html(minimal)
+    html = render_html(as_report(minimal))
     assert html.count('class="result-row"') == 1
     assert 'class="segments' not in html
 
@@ -237,7 +238,7 @@ def test_several_corpora_get_a_section_each():
     report["results"] += other["results"]
     report["segments"] += other["segments"]
     report["comparisons"] += other["comparisons"][:1]
-    html = render_html(report)
+    html = render_html(as_report(report))
     titles = re.findall(r"<h2>(.*?)</h2>", html)
     assert titles[:4] == [
         "Translation — seeds",
@@ -254,7 +255,7 @@ def test_one_corpus_is_not_repeated_in_titles():
     report = make_report()
     for entry in [*report["results"], *report["segments"]]:
         entry["corpus"] = "seeds"
-    assert re.findall(r"<h2>(.*?)</h2>", render_html(report))[:2] == [
+    assert re.findall(r"<h2>(.*?)</h2>", render_html(as_report(report)))[:2] == [
         "Translation",
         "Summarization",
     ]
@@ -265,7 +266,7 @@ def test_null_intervals_are_explained():
     for result in report["results"]:
         if result["task"] == "summarization":
             result["ci_low"] = result["ci_high"] = None  # one article: no interval
-    html = render_html(report)
+    html = render_html(as_report(report))
     assert "Brackets: 95% bootstrap confidence interval." in html
     assert "No confidence intervals: they need at least 2 items scored." in html
 
@@ -278,7 +279,7 @@ def test_embeds_are_shown_and_marked_not_scored():
         {"corpus": "seed", "article_id": "a1", "segment_id": "embed-2", "kind": "embed",
          "lang": "en", "text": INJECTIONS[0], "scored": False},
     ]  # fmt: skip
-    page = render_html(report)
+    page = render_html(as_report(report))
     parsed = Elements()
     parsed.feed(page)
     rows = [attrs for tag, attrs in parsed.tags if tag == "tr" and attrs.get("class") == "embed-row"]
@@ -291,5 +292,5 @@ def test_embeds_are_shown_and_marked_not_scored():
 
 
 def test_a_report_without_embeds_has_no_embed_section():
-    page = render_html(make_report())
+    page = render_html(as_report(make_report()))
     assert 'id="embeds"' not in page and 'href="#embeds"' not in page

@@ -7,22 +7,23 @@ from sacrebleu.metrics import BLEU
 
 from harness.reports.html import render_html
 from harness.reports.html.view import FULL_VIEW_MAX, WORST_N, build_page
+from tests.report_documents import as_report
 
 from .large_report import make_large_report
 from .reports import make_report
 
 
 def test_small_sections_keep_every_segment():
-    page = build_page(make_report(with_statistics=True))
+    page = build_page(as_report(make_report(with_statistics=True)))
     for section in page.sections:
         assert not section.is_selection and section.articles is None
         assert len(section.rows) == section.total_rows
-    assert "segments.csv</a>" not in render_html(make_report(with_statistics=True))
+    assert "segments.csv</a>" not in render_html(as_report(make_report(with_statistics=True)))
 
 
 def test_large_section_shows_the_worst_and_says_why():
     report = make_large_report(segments=FULL_VIEW_MAX + 1000, articles=30)
-    (section,) = build_page(report).sections
+    (section,) = build_page(as_report(report)).sections
     assert section.is_selection and section.total_rows == FULL_VIEW_MAX + 1000
     shown = {row.segment_id: row.reasons for row in section.rows}
     assert len(shown) <= (2 * 3 + 3) * WORST_N
@@ -39,13 +40,13 @@ def test_large_section_shows_the_worst_and_says_why():
     )[:WORST_N]
     assert all("bleu: mt − base" in shown[i] for i in drops)
     assert [row.segment_id for row in section.rows] == sorted(shown, key=int)  # report order
-    html = render_html(report)
+    html = render_html(as_report(report))
     assert 'href="segments.csv"' in html and 'href="report.json"' in html
 
 
 def test_article_summary_scores_each_article_from_its_statistics():
     report = make_large_report(segments=FULL_VIEW_MAX + 1000, articles=30)
-    (section,) = build_page(report).sections
+    (section,) = build_page(as_report(report)).sections
     summary = section.articles
     assert summary is not None and summary.from_stats and summary.total == 30
     column = [(s, m.name) for s, m in summary.columns].index(("mt", "bleu"))
@@ -64,7 +65,7 @@ def test_article_summary_without_statistics_uses_mean_segment_scores():
     report = make_large_report(segments=FULL_VIEW_MAX + 1000, articles=30)
     for segment in report["segments"]:
         del segment["stats"]
-    (section,) = build_page(report).sections
+    (section,) = build_page(as_report(report)).sections
     summary = section.articles
     assert summary is not None and not summary.from_stats
     column = [(s, m.name) for s, m in summary.columns].index(("base", "ter"))
@@ -75,4 +76,4 @@ def test_article_summary_without_statistics_uses_mean_segment_scores():
     ]
     row = next(r for r in summary.rows if r.article_id == "doc-00007")
     assert abs(row.scores[column].value - sum(scores) / len(scores)) < 1e-9
-    assert "mean segment score" in render_html(report)
+    assert "mean segment score" in render_html(as_report(report))
