@@ -29,6 +29,7 @@ from harness.models.packaged import fetch as fetch_packaged
 from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.systems.base import SystemParams
+from harness.systems.input_length import InputLengthKeys
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +39,7 @@ SourceKind = Literal["hub", "folder", "gguf", "packaged"]
 CONVERSION_MARKER = "harness-conversion.json"
 
 
-class HFParams(SystemParams):
+class HFParams(SystemParams, InputLengthKeys):
     """Keys shared by the Hugging Face system types; generation settings are greedy/beam only,
     so outputs are deterministic for a given model, batch size and machine."""
 
@@ -208,9 +209,7 @@ def _from_pretrained(loader: Any, where: str | Path, **kwargs: Any) -> Any:
 
 # Systems naming the same weights and settings share one loaded model (inference never changes
 # it), so e.g. a translation and a summarization system on one LLM hold it in memory once.
-_SHARED_MODELS: weakref.WeakValueDictionary[tuple[str, ...], Any] = (
-    weakref.WeakValueDictionary()
-)
+_SHARED_MODELS: weakref.WeakValueDictionary[tuple[str, ...], Any] = weakref.WeakValueDictionary()
 
 
 def _shared_model(auto_class: Any, where: str | Path, device: str, **kwargs: Any) -> Any:
