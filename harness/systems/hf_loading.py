@@ -324,6 +324,27 @@ def load_model(
     return tokenizer, model, device
 
 
+def load_tokenizer(source: ModelSource) -> PreTrainedTokenizerBase:
+    """The transformers tokenizer of a hub id (from the local cache) or a folder, offline."""
+    from huggingface_hub.errors import HfHubHTTPError
+    from transformers import AutoTokenizer
+
+    if source.kind not in ("hub", "folder"):
+        raise HarnessError(f"tokenizer {source.spec}: a hub id or a folder, not a {source.kind}")
+    kwargs: dict[str, Any] = {}
+    if source.kind == "hub":
+        cached = hub_commit(source.spec, source.revision) is not None
+        if not cached:
+            require_hub(source.spec)
+        kwargs = {"revision": source.revision, "local_files_only": cached}
+    where = source.spec if source.path is None else source.path
+    try:
+        return _from_pretrained(AutoTokenizer, where, **kwargs)
+    except (OSError, ValueError, HfHubHTTPError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise HarnessError(f"cannot load tokenizer {source.spec}: {first}") from None
+
+
 def config_positions(config: Any) -> int | None:
     """The model's position limit from its config (the first of the keys models use)."""
     for key in ("max_position_embeddings", "n_positions", "max_seq_len"):
