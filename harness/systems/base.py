@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from harness.corpus.corpus import Corpus
 from harness.records import Example, Task
+from harness.systems.input_length import InputLengthKeys
 
 
 class SystemParams(BaseModel):
@@ -60,12 +61,20 @@ class SystemParams(BaseModel):
 
 
 # Params that change how a run executes, not what a system outputs: not in the fingerprint.
-_NOT_IN_FINGERPRINT = frozenset(
-    {"name", "timeout", "load_timeout", "corpora", "allow_empty"}
-)
+_NOT_IN_FINGERPRINT = frozenset({"name", "timeout", "load_timeout", "corpora", "allow_empty"})
 # Params added after outputs were first cached: in the fingerprint only when set, so the
 # outputs cached before they existed keep their keys.
 _IN_FINGERPRINT_WHEN_SET = frozenset({"target_lang"})
+
+
+def _fingerprint_defaults(params: SystemParams) -> dict[str, Any]:
+    """Params left out of the fingerprint while they hold these values: they were added after
+    outputs were first cached, and these values compute what was computed before they existed
+    (``on_too_long``: the engine's default policy)."""
+    defaults: dict[str, Any] = dict.fromkeys(_IN_FINGERPRINT_WHEN_SET)
+    if isinstance(params, InputLengthKeys):
+        defaults["on_too_long"] = params.default_on_too_long()
+    return defaults
 
 
 #: runs a step system on examples (through the run's output cache, when there is one):
@@ -202,11 +211,12 @@ class System(ABC):
         batch size) less its name, timeouts and corpora, plus :attr:`backend_version` and
         :meth:`library_versions`."""
         if "_fingerprint" not in self.__dict__:
+            defaults = _fingerprint_defaults(self.params)
             identity = {
                 key: value
                 for key, value in self.describe().items()
                 if key not in self.not_in_fingerprint
-                and not (key in _IN_FINGERPRINT_WHEN_SET and value is None)
+                and not (key in defaults and value == defaults[key])
             }
             document: dict[str, Any] = {"backend_version": self.backend_version, "system": identity}
             libraries = self.library_versions()

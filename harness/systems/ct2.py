@@ -43,6 +43,7 @@ from harness.systems.hf_loading import (
     require_hub,
 )
 from harness.systems.hf_system import HFSystem
+from harness.systems.input_length import InputLengthKeys
 from harness.systems.seq2seq_languages import set_up_languages
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ _MULTILINGUAL_TOKENIZERS = {
 }
 
 
-class CT2Params(SystemParams):
+class CT2Params(SystemParams, InputLengthKeys):
     """Keys of ``ct2``; decoding is greedy or beam search, so outputs are deterministic for a
     given model, compute type and machine."""
 

@@ -83,6 +83,11 @@ class HFCausal(HFSystem):
         window = model_input_limit(tokenizer, model, None)
         return None if window is None else max(1, window - self.params.max_new_tokens)
 
+    def limit_is(self) -> str:
+        if self.params.max_input_tokens is not None:
+            return "max_input_tokens"
+        return f"the model's window less max_new_tokens {self.params.max_new_tokens}"
+
     # -- prompts ---------------------------------------------------------------------------
     def render(self, source: str) -> str:
         if not self.chat:

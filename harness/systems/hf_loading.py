@@ -29,6 +29,7 @@ from harness.models.packaged import fetch as fetch_packaged
 from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.systems.base import SystemParams
+from harness.systems.input_length import InputLengthKeys
 
 if TYPE_CHECKING:
     import torch
@@ -38,7 +39,7 @@ SourceKind = Literal["hub", "folder", "gguf", "packaged"]
 CONVERSION_MARKER = "harness-conversion.json"
 
 
-class HFParams(SystemParams):
+class HFParams(SystemParams, InputLengthKeys):
     """Keys shared by the Hugging Face system types; generation settings are greedy/beam only,
     so outputs are deterministic for a given model, batch size and machine."""
 
@@ -208,9 +209,7 @@ def _from_pretrained(loader: Any, where: str | Path, **kwargs: Any) -> Any:
 
 # Systems naming the same weights and settings share one loaded model (inference never changes
 # it), so e.g. a translation and a summarization system on one LLM hold it in memory once.
-_SHARED_MODELS: weakref.WeakValueDictionary[tuple[str, ...], Any] = (
-    weakref.WeakValueDictionary()
-)
+_SHARED_MODELS: weakref.WeakValueDictionary[tuple[str, ...], Any] = weakref.WeakValueDictionary()
 
 
 def _shared_model(auto_class: Any, where: str | Path, device: str, **kwargs: Any) -> Any:
@@ -323,6 +322,27 @@ def load_model(
             first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
             raise HarnessError(f"cannot load model from {folder}: {first}") from None
     return tokenizer, model, device
+
+
+def load_tokenizer(source: ModelSource) -> PreTrainedTokenizerBase:
+    """The transformers tokenizer of a hub id (from the local cache) or a folder, offline."""
+    from huggingface_hub.errors import HfHubHTTPError
+    from transformers import AutoTokenizer
+
+    if source.kind not in ("hub", "folder"):
+        raise HarnessError(f"tokenizer {source.spec}: a hub id or a folder, not a {source.kind}")
+    kwargs: dict[str, Any] = {}
+    if source.kind == "hub":
+        cached = hub_commit(source.spec, source.revision) is not None
+        if not cached:
+            require_hub(source.spec)
+        kwargs = {"revision": source.revision, "local_files_only": cached}
+    where = source.spec if source.path is None else source.path
+    try:
+        return _from_pretrained(AutoTokenizer, where, **kwargs)
+    except (OSError, ValueError, HfHubHTTPError) as exc:
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise HarnessError(f"cannot load tokenizer {source.spec}: {first}") from None
 
 
 def config_positions(config: Any) -> int | None:

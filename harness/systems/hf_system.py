@@ -6,9 +6,12 @@ batch holds inputs of similar length and little compute goes to padding; outputs
 in input order. The runner asks :meth:`batch_order` for the same order across the whole run.
 
 **Long inputs.** An input longer than the model's limit (``max_input_tokens``, else what the
-tokenizer and model config declare) keeps its *first* tokens: news puts the key facts first, so
-for summarization the article's head is summarized (the "lead" strategy). Every truncated input
-is named in a warning and counted in the report (``provenance.systems[NAME].truncated``).
+tokenizer and model config declare) follows ``on_too_long``
+(:mod:`harness.systems.input_length`): ``truncate`` (the default) keeps the *first* tokens of
+its source, counted by the model's tokenizer: news puts the key facts first, so for
+summarization the article's head is summarized (the "lead" strategy); ``fail`` fails it alone.
+Every truncated input is named in a warning and counted in the report
+(``provenance.systems[NAME].truncated``), every failed one in ``failed_too_long``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from harness.systems.hf_loading import (
     package_version,
     resolve_device,
 )
+from harness.systems.input_length import InputTooLong, LongInputs
 
 if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -55,7 +59,7 @@ class HFSystem(System):
         self.device = ""
         self.input_limit: int | None = None
         self.load_seconds = 0.0
-        self.truncated: dict[str, tuple[int, int]] = {}  # where → (tokens, kept)
+        self.long_inputs = LongInputs()
 
     # -- loading ---------------------------------------------------------------------------
     def load(self) -> tuple[PreTrainedTokenizerBase, PreTrainedModel]:
@@ -86,25 +90,29 @@ class HFSystem(System):
         """The model input for one source text."""
 
     def fit(self, example: Example) -> str:
-        """The model input for ``example``, its source cut to its first tokens when too long."""
+        """The model input for ``example``; when too long, its source cut to its first tokens
+        (``on_too_long: truncate``) or :class:`InputTooLong` (``fail``)."""
         tokenizer, _ = self.load()
-        text = self.render(example.source)
         limit = self.input_limit
         if limit is None:
-            return text
-        total = self.count_tokens(text)
-        if total <= limit:
-            return text
-        source_ids = tokenizer(example.source, add_special_tokens=False)["input_ids"]
-        keep = max(0, len(source_ids) - (total - limit))
-        while True:  # decoding and re-encoding can shift a token or two
-            text = self.render(tokenizer.decode(source_ids[:keep], skip_special_tokens=True))
-            count = self.count_tokens(text)
-            if count <= limit or keep == 0:
-                break
-            keep = max(0, keep - max(1, count - limit))
-        self.truncated[example.where] = (total, limit)
-        return text
+            return self.render(example.source)
+        source = self.long_inputs.fit(
+            self.params.on_too_long,
+            example.where,
+            example.source,
+            limit,
+            count=lambda source: self.count_tokens(self.render(source)),
+            encode=lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
+            decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True),
+            limit_is=self.limit_is(),
+        )
+        return self.render(source)
+
+    def limit_is(self) -> str:
+        """Where the input limit comes from, for the error of an input too long."""
+        if self.params.max_input_tokens is not None:
+            return "max_input_tokens"
+        return "the model's input limit"
 
     def count_tokens(self, text: str) -> int:
         tokenizer, _ = self.load()
@@ -116,9 +124,18 @@ class HFSystem(System):
         # without loading the model.
         return length_sorted([example.source for example in examples])
 
-    def generate(self, examples: Sequence[Example]) -> list[str | None]:
-        # The runner already feeds batches of ``batch_size`` in :meth:`batch_order`: one batch.
-        return list(self.generate_batch([self.fit(example) for example in examples]))
+    def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        # The runner already feeds batches of ``batch_size`` in :meth:`batch_order`: one batch,
+        # less the inputs too long for the model (``on_too_long: fail``), which fail alone.
+        inputs: list[str | Exception] = []
+        for example in examples:
+            try:
+                inputs.append(self.fit(example))
+            except InputTooLong as exc:
+                inputs.append(exc)
+        texts = [text for text in inputs if isinstance(text, str)]
+        outputs = iter(self.generate_batch(texts) if texts else [])
+        return [next(outputs) if isinstance(text, str) else text for text in inputs]
 
     @abstractmethod
     def generate_batch(self, texts: list[str]) -> list[str]:
@@ -151,16 +168,11 @@ class HFSystem(System):
 
     def run_info(self) -> dict[str, Any]:
         return {
-            "truncated": len(self.truncated),
-            "truncated_segments": sorted(self.truncated),
+            **self.long_inputs.run_info(),
             "input_limit_tokens": self.input_limit,
             "device": self.device or None,
             "load_s": round(self.load_seconds, 3),
         }
 
     def finish(self) -> list[str]:
-        return [
-            f"{self.name}: input of {name} has {tokens} tokens, more than the model's limit of "
-            f"{limit}; kept its first {limit} tokens"
-            for name, (tokens, limit) in sorted(self.truncated.items())
-        ]
+        return self.long_inputs.warnings(self.name)

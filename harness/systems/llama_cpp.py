@@ -11,8 +11,11 @@ own template (``create_chat_completion``); with ``chat: false`` the model gets t
 few-shot prompt. Decoding is greedy (temperature 0), so outputs are deterministic for a given
 file, llama-cpp-python version and settings, which is what the fingerprint covers.
 
-An input that does not fit ``n_ctx`` together with ``max_new_tokens`` fails alone (the error
-names the token counts); the other inputs of its batch still get their outputs.
+An input whose prompt does not fit ``n_ctx`` together with ``max_new_tokens`` follows
+``on_too_long`` (:mod:`harness.systems.input_length`): ``truncate`` (the default) cuts its source
+to its first tokens, counted by the loaded model's own tokenizer (``llama.tokenize``, in chat
+mode on the prompt the GGUF's template renders), until the prompt fits; ``fail`` fails it alone
+(the error names the token counts). Either way the other inputs of its batch get their outputs.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
 from harness.systems.hf_loading import ModelSource, known_packaged_model
+from harness.systems.input_length import InputLengthKeys, LongInputs
 from harness.systems.llama_cpp_kernels import KernelPlan, model_params_for, this_build_plan
 from harness.systems.prompting import PromptKeys, cut_at_stop
 
@@ -42,7 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class LlamaCppParams(SystemParams, PromptKeys):
+class LlamaCppParams(SystemParams, PromptKeys, InputLengthKeys):
     model: str = Field(min_length=1)
     model_cache_dir: str | None = None
     chat: bool | None = None
@@ -112,6 +116,7 @@ class LlamaCpp(System):
         self.generate_seconds = 0.0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.long_inputs = LongInputs()
 
     # -- loading ---------------------------------------------------------------------------
     def gguf_file(self) -> Path:
@@ -173,7 +178,7 @@ class LlamaCpp(System):
         outputs: list[str | Exception | None] = []
         for example in examples:
             try:
-                outputs.append(self.generate_one(example.source))
+                outputs.append(self.generate_one(self.fit(example)))
             except ValueError as exc:  # e.g. the prompt does not fit n_ctx: this input only
                 outputs.append(exc)
         return outputs
@@ -214,6 +219,53 @@ class LlamaCpp(System):
         self.completion_tokens += int(usage.get("completion_tokens", 0))
         return cut_at_stop(text, stops).strip()
 
+    # -- long inputs -----------------------------------------------------------------------
+    def fit(self, example: Example) -> str:
+        """The source of ``example`` as it goes into the prompt: itself when the prompt and
+        ``max_new_tokens`` fit ``n_ctx``; else cut to its first tokens (``on_too_long:
+        truncate``) or :class:`~harness.systems.input_length.InputTooLong` (``fail``)."""
+        llama = self.load()
+        return self.long_inputs.fit(
+            self.params.on_too_long,
+            example.where,
+            example.source,
+            self.params.n_ctx - self.params.max_new_tokens,
+            count=self.prompt_token_count,
+            encode=lambda text: llama.tokenize(text.encode("utf-8"), add_bos=False),
+            # a cut inside a character's bytes drops that character
+            decode=lambda ids: llama.detokenize(ids).decode("utf-8", errors="ignore"),
+            limit_is=f"n_ctx {self.params.n_ctx} less max_new_tokens {self.params.max_new_tokens}",
+        )
+
+    def prompt_token_count(self, source: str) -> int:
+        """How many tokens the prompt for ``source`` has, as llama-cpp-python tokenizes it."""
+        llama = self.load()
+        if not self.chat:  # create_completion: special tokens read, plus its BOS
+            prompt = self.params.plain_prompt(self.task, source)
+            return len(llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)) + 1
+        # create_chat_completion renders the GGUF's template as this formatter does
+        rendered = self.chat_formatter(messages=self.params.messages(self.task, source))
+        prompt_bytes = rendered.prompt.encode("utf-8")
+        return len(llama.tokenize(prompt_bytes, add_bos=not rendered.added_special, special=True))
+
+    @cached_property
+    def chat_formatter(self) -> Any:
+        """The GGUF's chat template, as ``create_chat_completion`` renders it."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        llama = self.load()
+
+        def text(token: int) -> str:
+            if token == -1:
+                return ""
+            return llama.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+        return Jinja2ChatFormatter(
+            template=llama.metadata["tokenizer.chat_template"],
+            eos_token=text(llama.token_eos()),
+            bos_token=text(llama.token_bos()),
+        )
+
     def check_fits(self, prompt_tokens: int) -> None:
         """Refuse a prompt that leaves no room for ``max_new_tokens`` in ``n_ctx``."""
         needed = prompt_tokens + self.params.max_new_tokens
@@ -242,4 +294,8 @@ class LlamaCpp(System):
             "completion_tokens": self.completion_tokens,
             "tokens_per_s": round(self.completion_tokens / seconds, 2) if seconds else None,
             "kernels": None if self.kernels is None else self.kernels.describe(),
+            **self.long_inputs.run_info(),
         }
+
+    def finish(self) -> list[str]:
+        return self.long_inputs.warnings(self.name)

@@ -21,6 +21,15 @@ dump, logs, the report or the cache key.
 place marked) and :data:`~harness.systems.prompting.PROMPT_TEMPLATE_VERSION`. Settings that do
 not change what is asked (concurrency, retries, timeouts, the key's variable) are not in it.
 Failed requests are never cached (the runner stores only real outputs).
+
+**Long inputs.** The model's tokenizer is on the server, so ``on_too_long: truncate`` needs
+its copy here: ``tokenizer`` (a transformers tokenizer, a hub id in the local cache or a folder)
+and ``context_tokens`` (the served model's window). With both, a prompt that does not fit
+``context_tokens`` together with ``max_new_tokens`` has its source cut to its first tokens
+(counted on the chat template's rendering for ``api: chat``) or, with ``fail``, fails alone
+before any request, as for the in-process engines. Without them the policy is ``fail``, the
+server's own check: a too-long prompt fails alone with the server's message (its default then);
+``on_too_long: truncate`` without them is a config error.
 """
 
 from __future__ import annotations
@@ -36,15 +45,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, JsonValue, field_validator
+from pydantic import Field, JsonValue, field_validator, model_validator
 
 from harness.errors import HarnessError
+from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.records import Example, Task
 from harness.systems.base import _NOT_IN_FINGERPRINT, System, SystemParams
+from harness.systems.hf_loading import ModelSource, load_tokenizer
+from harness.systems.input_length import InputLengthKeys, InputTooLong, LongInputs, OnTooLong
 from harness.systems.prompting import PROMPT_TEMPLATE_VERSION, PromptKeys, cut_at_stop
 
 if TYPE_CHECKING:
     import httpx
+    from transformers import PreTrainedTokenizerBase
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +82,7 @@ _SET_BY_HARNESS = frozenset(
 )
 
 
-class OpenAIParams(SystemParams, PromptKeys):
+class OpenAIParams(SystemParams, PromptKeys, InputLengthKeys):
     base_url: str = Field(min_length=1)
     model: str = Field(min_length=1)
     api: Literal["chat", "completions"] = "chat"
@@ -88,6 +101,44 @@ class OpenAIParams(SystemParams, PromptKeys):
     # server samples with repeat_penalty 1.1 unless told {repeat_penalty: 1.0}; vLLM takes
     # repetition_penalty, top_k. The fields the harness sets itself are refused here.
     extra_body: dict[str, JsonValue] = Field(default_factory=dict)
+    # The served model's tokenizer (a hub id in the local cache, or a folder) and window, for
+    # on_too_long: with both, prompts are counted and cut here; without, the server decides.
+    tokenizer: str | None = Field(default=None, min_length=1)
+    context_tokens: int | None = Field(default=None, ge=16)
+
+    def default_on_too_long(self) -> OnTooLong:
+        return "truncate" if self.counts_tokens else "fail"
+
+    @property
+    def counts_tokens(self) -> bool:
+        """Whether prompts are counted here (``tokenizer`` and ``context_tokens`` given)."""
+        return self.tokenizer is not None and self.context_tokens is not None
+
+    @field_validator("tokenizer")
+    @classmethod
+    def _transformers_tokenizer(cls, tokenizer: str | None) -> str | None:
+        if tokenizer is not None and (
+            tokenizer.endswith(".gguf") or tokenizer.startswith(PACKAGED_PREFIX)
+        ):
+            raise ValueError(
+                "tokenizer is a transformers tokenizer: a hub id in the local cache or a folder "
+                "with its files (not a .gguf file or pypi:NAME)"
+            )
+        return tokenizer
+
+    @model_validator(mode="after")
+    def _truncation_needs_a_tokenizer(self) -> OpenAIParams:
+        if (self.tokenizer is None) != (self.context_tokens is None):
+            raise ValueError(
+                "tokenizer and context_tokens go together: the served model's tokenizer and "
+                "its window, to count prompts here"
+            )
+        if self.on_too_long == "truncate" and not self.counts_tokens:
+            raise ValueError(
+                "on_too_long: truncate needs the served model's tokenizer here: set tokenizer "
+                "and context_tokens (its window), or on_too_long: fail (the server's own check)"
+            )
+        return self
 
     @field_validator("extra_body")
     @classmethod
@@ -179,6 +230,11 @@ class OpenAICompatible(System):
         self.completed = 0
         self.server_models: set[str] = set()
         self.system_fingerprints: set[str] = set()
+        self.long_inputs = LongInputs()
+        self._tokenizer: PreTrainedTokenizerBase | None = None
+        self.tokenizer_source: ModelSource | None = None
+        if self.params.tokenizer is not None:  # a missing folder is a config error, early
+            self.tokenizer_source = ModelSource.of(self.params.tokenizer, None, base_dir)
 
     @property
     def chat(self) -> bool:
@@ -187,6 +243,55 @@ class OpenAICompatible(System):
     @property
     def path(self) -> str:
         return "/chat/completions" if self.chat else "/completions"
+
+    # -- long inputs -----------------------------------------------------------------------
+    def load(self) -> PreTrainedTokenizerBase | None:
+        """The served model's tokenizer, when the config names one (to count prompts)."""
+        if self._tokenizer is None and self.tokenizer_source is not None:
+            tokenizer = load_tokenizer(self.tokenizer_source)
+            if self.chat and not getattr(tokenizer, "chat_template", None):
+                raise HarnessError(
+                    f"{self.name}: api: chat counts prompts through the chat template of "
+                    f"tokenizer {self.params.tokenizer}, which has none"
+                )
+            self._tokenizer = tokenizer
+        return self._tokenizer
+
+    def prompt_token_count(self, source: str) -> int:
+        """Tokens of the prompt for ``source``, by the configured tokenizer: the chat template's
+        rendering (``api: chat``), or the plain prompt with the tokenizer's BOS."""
+        tokenizer = self.load()
+        assert tokenizer is not None
+        if self.chat:
+            messages = self.params.messages(self.task, source)
+            rendered = tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True
+            )
+            return len(tokenizer(str(rendered), add_special_tokens=False)["input_ids"])
+        prompt = self.params.plain_prompt(self.task, source)
+        return len(tokenizer(prompt)["input_ids"])
+
+    def fit(self, example: Example) -> str:
+        """The source of ``example`` as it is sent: itself when its prompt and
+        ``max_new_tokens`` fit ``context_tokens`` (or when nothing is counted here), else cut
+        or :class:`~harness.systems.input_length.InputTooLong`, as ``on_too_long`` says."""
+        tokenizer = self.load()
+        if tokenizer is None or self.params.context_tokens is None:
+            return example.source
+        params = self.params
+        return self.long_inputs.fit(
+            params.on_too_long,
+            example.where,
+            example.source,
+            params.context_tokens - params.max_new_tokens,
+            count=self.prompt_token_count,
+            encode=lambda text: tokenizer(text, add_special_tokens=False)["input_ids"],
+            decode=lambda ids: tokenizer.decode(ids, skip_special_tokens=True),
+            limit_is=(
+                f"context_tokens {params.context_tokens} less max_new_tokens "
+                f"{params.max_new_tokens}"
+            ),
+        )
 
     # -- requests --------------------------------------------------------------------------
     def body(self, source: str) -> dict[str, Any]:
@@ -322,18 +427,24 @@ class OpenAICompatible(System):
         self.client()
         if self._loop is None:
             self._loop = asyncio.new_event_loop()
+        sources: list[str | Exception] = []
+        for example in examples:
+            try:
+                sources.append(self.fit(example))
+            except InputTooLong as exc:  # fails alone, never sent
+                sources.append(exc)
+        sent = [source for source in sources if isinstance(source, str)]
         started = time.perf_counter()
-        outputs = self._loop.run_until_complete(
-            self.run_all([example.source for example in examples])
-        )
+        answers = iter(self._loop.run_until_complete(self.run_all(sent)))
+        outputs = [next(answers) if isinstance(source, str) else source for source in sources]
         seconds = time.perf_counter() - started
         self.request_seconds += seconds
         log.info(
             "%s: %d requests in %.2f s (%.2f/s), %d retries so far",
             self.name,
-            len(examples),
+            len(sent),
             seconds,
-            len(examples) / seconds if seconds else 0.0,
+            len(sent) / seconds if seconds else 0.0,
             self.retries,
         )
         return list(outputs)
@@ -345,12 +456,15 @@ class OpenAICompatible(System):
                 self._client = None
             self._loop.close()
             self._loop = None
-        return []
+        return self.long_inputs.warnings(self.name)
 
     # -- identity and reporting ------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
+        # tokenizer and context_tokens only when set: configs without them keep their key
+        keys = ("tokenizer", "context_tokens")
+        unset = {key for key in keys if getattr(self.params, key) is None}
         return {
-            **self.params.model_dump(mode="json"),
+            **self.params.model_dump(mode="json", exclude=unset),
             "request": {"path": self.path, "body": self.body(SOURCE_MARK)},
             "prompt_template_version": PROMPT_TEMPLATE_VERSION,
         }
@@ -364,4 +478,5 @@ class OpenAICompatible(System):
             "retries": self.retries,
             "failed": self.failed,
             "requests_per_s": round(self.completed / seconds, 3) if seconds else None,
+            **self.long_inputs.run_info(),
         }

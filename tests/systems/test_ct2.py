@@ -18,6 +18,7 @@ from harness.cli import app
 from harness.errors import HarnessError
 from harness.records import Example, Task
 from harness.systems.ct2 import CONVERSION_MARKER, CT2, CT2Params, convert_to_ct2, is_ct2_folder
+from harness.systems.input_length import InputTooLong
 
 from ..conftest import SEED
 from .conftest import outputs_by_segment, run_cli, write_config
@@ -110,6 +111,20 @@ def test_long_inputs_are_truncated_like_hf_seq2seq_and_counted(side_by_side):
     assert systems["ct2-f32"]["truncated_segments"] == systems["hf"]["truncated_segments"]
     assert systems["ct2-f32"]["truncated"] > 0
     assert "ct2-f32: input of" in output
+
+
+def test_with_on_too_long_fail_long_inputs_fail_alone(spm_marian, side_by_side, tmp_path):
+    _, _, cache = side_by_side  # converted there once already
+    entry = ct2_system("ct2", spm_marian, cache, on_too_long="fail", max_input_tokens=8)
+    system = CT2(CT2Params.model_validate(entry), tmp_path)
+    short = Example("c", Task.TRANSLATION, "a", "title", "the", ())
+    long = Example("c", Task.TRANSLATION, "a", "p1", " ".join(["the"] * 40), ())
+    first, second = system.generate([short, long])
+    assert isinstance(first, str)
+    assert isinstance(second, InputTooLong)
+    assert "more than 8 (max_input_tokens); on_too_long: fail" in str(second)
+    info = system.run_info()
+    assert (info["failed_too_long_segments"], info["truncated"]) == (["a/p1"], 0)
 
 
 def test_fingerprint_names_weights_engine_and_decoding(side_by_side):

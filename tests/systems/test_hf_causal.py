@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from transformers import AutoModelForCausalLM, AutoTokenizer
 from typer.testing import CliRunner
 
 from harness.cli import app
+from harness.records import Example
 from harness.systems.hf_causal import HFCausal, HFCausalParams, cut_at_stop
+from harness.systems.input_length import InputTooLong
 from harness.tasks import Task
 
 from ..conftest import SEED
@@ -68,7 +71,9 @@ def test_only_the_continuation_is_kept_and_cut_at_the_stop_string(llama_runs, ti
         ids = model.generate(
             **encoded, max_new_tokens=8, do_sample=False, stop_strings=["."], tokenizer=tokenizer
         )
-    continuation = tokenizer.decode(ids[0, encoded["input_ids"].shape[1] :], skip_special_tokens=True)
+    continuation = tokenizer.decode(
+        ids[0, encoded["input_ids"].shape[1] :], skip_special_tokens=True
+    )
     assert outputs[(ARTICLE, "title")] == continuation.split(".")[0].strip()
     assert "Arabic:" not in outputs[(ARTICLE, "title")]
     assert all("." not in output for output in outputs.values())
@@ -76,7 +81,9 @@ def test_only_the_continuation_is_kept_and_cut_at_the_stop_string(llama_runs, ti
 
 def test_describe_holds_the_prompt_template_and_stop_strings(llama_runs):
     params = llama_runs["first"]["provenance"]["systems"]["llama"]["params"]
-    assert params["prompting"] == {"plain": {"template": "Arabic: {source}\nEnglish:", "stop": ["."]}}
+    assert params["prompting"] == {
+        "plain": {"template": "Arabic: {source}\nEnglish:", "stop": ["."]}
+    }
     assert params["few_shot"] == SHOTS
     assert len(params["weights"]["sha256"]) == 64
 
@@ -102,13 +109,58 @@ def test_chat_template_is_used_when_the_tokenizer_has_one(tiny_llama, tmp_path):
 
 
 def test_prompt_too_long_for_the_window_keeps_the_source_head(tiny_llama, tmp_path):
-    system = llama_system(tiny_llama, max_input_tokens=40, task="summarization", stop=None)
+    system = llama_system(tiny_llama, max_input_tokens=100, task="summarization", stop=None)
     report, output = run_cli(write_config(tmp_path, [system]), tmp_path / "out")
     info = report["provenance"]["systems"]["llama"]
     assert info["truncated_segments"] == [ARTICLE]
-    assert info["input_limit_tokens"] == 40
+    assert info["input_limit_tokens"] == 100
     assert f"llama: input of {ARTICLE} has" in output
-    assert "kept its first 40 tokens" in output
+    assert "kept its first 100 tokens" in output
+    (summary,) = [s for s in report["segments"] if s["system"] == "llama"]
+    assert summary["status"] == "generated"
+
+
+def test_a_prompt_too_long_without_its_source_fails_even_with_truncate(tiny_llama, tmp_path):
+    """The few-shot prompt alone is 63 tokens here. Before, the source was dropped whole and
+    the model got the over-long prompt without it, counted as "kept its first 40 tokens"."""
+    params = HFCausalParams.model_validate(
+        llama_system(tiny_llama, max_input_tokens=40, task="summarization", stop=None)
+    )
+    system = HFCausal(params, tmp_path)
+    article = SEED.read_text(encoding="utf-8")
+    (output,) = system.generate([Example("c", Task.SUMMARIZATION, ARTICLE, None, article, ())])
+    assert isinstance(output, InputTooLong)
+    assert str(output) == (
+        "input too long: the prompt without its source has 63 tokens, more than the limit of "
+        "40 (max_input_tokens)"
+    )
+    info = system.run_info()
+    assert (info["failed_too_long_segments"], info["truncated"]) == ([ARTICLE], 0)
+
+
+def test_with_on_too_long_fail_the_long_article_fails_alone(tiny_llama, tmp_path):
+    params = HFCausalParams.model_validate(
+        llama_system(
+            tiny_llama, max_input_tokens=100, task="summarization", stop=None, on_too_long="fail"
+        )
+    )
+    system = HFCausal(params, tmp_path)
+    article = SEED.read_text(encoding="utf-8")
+    short, long = system.generate(
+        [
+            Example("c", Task.SUMMARIZATION, "short", None, "وصل الرئيس.", ()),
+            Example("c", Task.SUMMARIZATION, ARTICLE, None, article, ()),
+        ]
+    )
+    assert isinstance(short, str) and short
+    assert isinstance(long, InputTooLong)
+    assert re.fullmatch(
+        r"input too long: \d+ tokens, more than 100 \(max_input_tokens\); on_too_long: fail",
+        str(long),
+    )
+    info = system.run_info()
+    assert (info["failed_too_long_segments"], info["truncated"]) == ([ARTICLE], 0)
+    assert system.finish() == []
 
 
 def test_default_window_leaves_room_for_the_new_tokens(tiny_llama, tmp_path):
@@ -122,7 +174,9 @@ def test_default_window_leaves_room_for_the_new_tokens(tiny_llama, tmp_path):
 
 def test_systems_on_the_same_weights_share_one_loaded_model(tiny_llama, tmp_path):
     def system(name: str, task: Task, **keys) -> HFCausal:
-        params = HFCausalParams(name=name, type="hf-causal", task=task, model=str(tiny_llama), **keys)
+        params = HFCausalParams(
+            name=name, type="hf-causal", task=task, model=str(tiny_llama), **keys
+        )
         return HFCausal(params, tmp_path)
 
     translator = system("mt", Task.TRANSLATION)

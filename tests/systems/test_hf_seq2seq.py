@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -93,7 +94,40 @@ def test_long_inputs_are_truncated_with_a_warning_and_counted(marian_runs):
     for name in info["truncated_segments"]:
         assert any(name in w and "kept its first 64 tokens" in w for w in provenance["warnings"])
     markdown = marian_runs["first"]["markdown"]
-    assert f"Inputs cut to the model's input limit (see warnings): marian {info['truncated']}." in markdown
+    assert (
+        f"Inputs cut to the model's input limit (see warnings): marian {info['truncated']}."
+        in markdown
+    )
+
+
+def test_with_on_too_long_fail_long_inputs_fail_alone_instead(tiny_marian, marian_runs, tmp_path):
+    system = marian_system(tiny_marian, batch_size=8, on_too_long="fail")
+    report, _ = run_cli(write_config(tmp_path, [system]), tmp_path / "out")
+    info = report["provenance"]["systems"]["marian"]
+    assert info["params"]["on_too_long"] == "fail"
+    failed = {
+        f"{s['article_id']}/{s['segment_id']}": s["error"]
+        for s in report["segments"]
+        if s["system"] == "marian" and s["status"] == "failed"
+    }
+    assert sorted(failed) == info["failed_too_long_segments"] and failed
+    assert info["failed_too_long"] == info["counts"]["failed"] == len(failed)
+    assert info["truncated"] == 0 and f"{ARTICLE}/title" not in failed
+    for error in failed.values():
+        assert re.fullmatch(
+            r"InputTooLong: input too long: \d+ tokens, more than 64 \(the model's input "
+            r"limit\); on_too_long: fail",
+            error,
+        )
+    # the inputs that fit get the outputs they get under truncate (batches less the failed)
+    generated = {
+        key: output
+        for key, output in outputs_by_segment(report, "marian").items()
+        if f"{key[0]}/{key[1]}" not in failed
+    }
+    assert len(generated) == info["counts"]["generated"] > 0
+    truncating = outputs_by_segment(marian_runs["first"], "marian")
+    assert generated == {key: truncating[key] for key in generated}
 
 
 def test_describe_identifies_weights_and_generation(marian_runs):

@@ -18,10 +18,11 @@ from harness.errors import HarnessError
 from harness.models.cache import default_cache_dir
 from harness.models.packaged import fetch
 from harness.records import Example, Task
+from harness.systems.input_length import InputTooLong
 from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version
 
-from ..conftest import REPO
-from .conftest import run_cli, seed_title_and_bullets
+from ..conftest import REPO, SEED
+from .conftest import run_cli, seed_title_and_bullets, write_config
 
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -94,16 +95,113 @@ def params(**extra) -> LlamaCppParams:
     return LlamaCppParams.model_validate({**entry, **extra})
 
 
-def test_an_input_over_the_context_fails_alone(tmp_path):
-    system = LlamaCpp(params(chat=False, n_ctx=64, max_new_tokens=4, stop=["\n"]), tmp_path)
-    short = Example("a", Task.TRANSLATION, "c", "title", "مرحبا", ())
-    long = Example("a", Task.TRANSLATION, "c", "body", "مرحبا بكم في المدينة " * 40, ())
-    first, second = system.generate([short, long])
-    assert isinstance(first, str)
-    assert isinstance(second, ValueError)
-    assert re.fullmatch(
-        r"input does not fit: \d+ prompt tokens \+ max_new_tokens 4 > n_ctx 64", str(second)
+LONG = "مرحبا بكم في المدينة " * 40
+
+
+def example(segment: str, source: str) -> Example:
+    return Example("c", Task.TRANSLATION, "a", segment, source, ())
+
+
+def test_with_on_too_long_fail_an_input_over_the_context_fails_alone(tmp_path):
+    keys = {"chat": False, "n_ctx": 64, "max_new_tokens": 4, "stop": ["\n"]}
+    system = LlamaCpp(params(**keys, on_too_long="fail"), tmp_path)
+    first, second, third = system.generate(
+        [example("title", "مرحبا"), example("body", LONG), example("bullet-1", "وزير الدفاع")]
     )
+    assert isinstance(first, str) and isinstance(third, str)
+    assert isinstance(second, InputTooLong)
+    assert re.fullmatch(
+        r"input too long: \d+ tokens, more than 60 \(n_ctx 64 less max_new_tokens 4\); "
+        r"on_too_long: fail",
+        str(second),
+    )
+    info = system.run_info()
+    assert (info["failed_too_long"], info["failed_too_long_segments"]) == (1, ["a/body"])
+    assert info["truncated"] == 0 and system.finish() == []
+
+
+def test_by_default_an_input_over_the_context_has_its_source_cut_to_fit(tmp_path):
+    """Until on_too_long, this input failed (and was scored as an empty output) while
+    ``hf-*`` truncated: the same article compared a summary of its head with nothing."""
+    keys = {"chat": False, "n_ctx": 128, "max_new_tokens": 8, "stop": ["\n"]}
+    system = LlamaCpp(params(**keys), tmp_path)
+    assert system.params.on_too_long == "truncate"
+    short, long = system.generate([example("title", "مرحبا"), example("body", LONG)])
+    assert isinstance(short, str) and isinstance(long, str) and long
+    kept = system.fit(example("body", LONG))
+    assert LONG.startswith(kept) and len(kept) < len(LONG)
+    assert system.prompt_token_count(kept) <= 128 - 8  # the template kept whole around it
+    assert system.params.plain_prompt(Task.TRANSLATION, kept).startswith("Arabic: مرحبا")
+    info = system.run_info()
+    assert (info["truncated"], info["truncated_segments"]) == (1, ["a/body"])
+    assert info["failed_too_long"] == 0
+    (warning,) = system.finish()
+    assert warning.startswith("g: input of a/body has ") and "limit of 120" in warning
+
+
+def test_in_chat_mode_the_prompt_is_counted_as_the_gguf_template_renders_it(tmp_path):
+    """gemma-3-270m's GGUF has no chat template: one is given to the loaded model here, to
+    the chat handler llama-cpp-python renders with and to the metadata the engine reads."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = (
+        "{{ bos_token }}{% for m in messages %}<start_of_turn>{{ m['role'] }}\n"
+        "{{ m['content'] }}<end_of_turn>\n{% endfor %}"
+        "{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+    )
+    system = LlamaCpp(params(chat=True, n_ctx=128, max_new_tokens=8), tmp_path)
+    llama = system.load()
+    llama.metadata["tokenizer.chat_template"] = template
+    llama.chat_handler = Jinja2ChatFormatter(
+        template=template, eos_token="<eos>", bos_token="<bos>"
+    ).to_chat_handler()
+    (output,) = system.generate([example("body", LONG)])
+    assert isinstance(output, str)
+    assert system.run_info()["truncated_segments"] == ["a/body"]
+    kept = system.fit(example("body", LONG))
+    # what llama-cpp-python counted for the prompt it built is what the engine counted
+    assert system.prompt_tokens == system.prompt_token_count(kept) <= 128 - 8
+
+
+@pytest.fixture(scope="module")
+def long_article_run(tmp_path_factory):
+    """The seed article summarized in a 256-token window, by one system per policy."""
+    folder = tmp_path_factory.mktemp("llama-cpp-long")
+    base = {
+        "type": "llama-cpp",
+        "task": "summarization",
+        "model": "pypi:gemma-3-270m",
+        "chat": False,
+        "n_ctx": 256,
+        "max_new_tokens": 16,
+    }
+    systems = [
+        {**base, "name": "cut"},
+        {**base, "name": "strict", "on_too_long": "fail", "allow_empty": True},
+    ]
+    return run_cli(write_config(folder, systems), folder / "out")
+
+
+def test_a_long_article_is_truncated_and_counted_in_the_report(long_article_run):
+    report, output = long_article_run
+    (summary,) = [s for s in report["segments"] if s["system"] == "cut"]
+    assert summary["status"] == "generated" and summary["output"]
+    info = report["provenance"]["systems"]["cut"]
+    assert info["params"]["on_too_long"] == "truncate"
+    assert (info["truncated"], info["truncated_segments"]) == (1, [SEED.stem])
+    assert info["failed_too_long"] == 0
+    assert f"cut: input of {SEED.stem} has" in output
+
+
+def test_with_fail_the_long_article_is_a_failed_output_not_an_empty_success(long_article_run):
+    report, _ = long_article_run
+    (summary,) = [s for s in report["segments"] if s["system"] == "strict"]
+    assert summary["status"] == "failed"
+    assert "InputTooLong: input too long:" in summary["error"]
+    assert "more than 240 (n_ctx 256 less max_new_tokens 16); on_too_long: fail" in summary["error"]
+    info = report["provenance"]["systems"]["strict"]
+    assert info["counts"]["failed"] == 1 and info["counts"]["generated"] == 0
+    assert (info["failed_too_long"], info["truncated"]) == (1, 0)
 
 
 def test_chat_needs_a_template_in_the_gguf(tmp_path):

@@ -8,6 +8,7 @@ header asks them to.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 from werkzeug import Request, Response
 
+from harness.errors import HarnessError
 from harness.records import Example, Task
+from harness.systems.input_length import InputTooLong
 from harness.systems.openai_api import (
     OpenAICompatible,
     OpenAIParams,
@@ -25,7 +28,7 @@ from harness.systems.openai_api import (
 )
 
 from ..conftest import free_port
-from .conftest import run_cli, write_config
+from .conftest import build_tokenizer, run_cli, write_config
 
 CHAT = "/v1/chat/completions"
 
@@ -270,7 +273,9 @@ def test_small_helpers():
         endpoint_url("https://h/openai/deployments/x?api-version=1", "/chat/completions")
         == "https://h/openai/deployments/x/chat/completions?api-version=1"
     )
-    assert endpoint_url("http://[::1]:8080/v1", "/completions") == "http://[::1]:8080/v1/completions"
+    assert (
+        endpoint_url("http://[::1]:8080/v1", "/completions") == "http://[::1]:8080/v1/completions"
+    )
     assert retry_after_seconds("2") == 2.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
     assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
@@ -302,3 +307,127 @@ def test_an_unset_key_variable_is_one_line_naming_it(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "HARNESS_TEST_UNSET_KEY (api_key_env) is not set" in result.output
     assert "Traceback" not in result.output
+
+
+# -- long inputs: on_too_long with the served model's tokenizer here -------------------------
+@pytest.fixture(scope="module")
+def served_tokenizer(tmp_path_factory) -> Path:
+    """The tests' BPE tokenizer with a chat template, standing in for the served model's."""
+    folder = tmp_path_factory.mktemp("served-tokenizer")
+    build_tokenizer(folder, model_max_length=4096, chat=True)
+    return folder
+
+
+def test_long_sources_are_cut_by_the_tokenizer_to_fit_context_tokens(
+    server, served_tokenizer, tmp_path
+):
+    """Before: no key for it; a prompt over the served window failed with the server's 400 and
+    was scored as an empty output, next to hf-* systems that truncated the same input."""
+    from transformers import AutoTokenizer
+
+    sent: dict[str, str] = {}
+
+    def answer(request: Request) -> Response:
+        prompt = json.loads(request.data)["prompt"]
+        sent[prompt] = prompt
+        body = {"model": "m", "choices": [{"text": " An output."}]}
+        return Response(json.dumps(body), content_type="application/json")
+
+    server.expect_request("/v1/completions").respond_with_handler(answer)
+    entry = {
+        "name": "served",
+        "type": "openai",
+        "task": "translation",
+        "base_url": server.url_for("/v1"),
+        "model": "m",
+        "api": "completions",
+        "tokenizer": str(served_tokenizer),
+        "context_tokens": 80,
+        "max_new_tokens": 16,
+    }
+    report, output = run_cli(write_config(tmp_path, [entry]), tmp_path / "out")
+    assert {s["status"] for s in report["segments"]} == {"generated"}
+    info = report["provenance"]["systems"]["served"]
+    assert info["params"]["on_too_long"] == "truncate"  # the default, with a tokenizer
+    assert info["truncated"] == len(info["truncated_segments"]) > 0
+    assert info["failed_too_long"] == 0
+    article = report["segments"][0]["article_id"]
+    assert f"{article}/title" not in info["truncated_segments"]
+    tokenizer = AutoTokenizer.from_pretrained(served_tokenizer)
+    sources = {f"{s['article_id']}/{s['segment_id']}": s["source"] for s in report["segments"]}
+    for prompt in sent:  # each prompt fits, its template whole around a head of its source
+        assert len(tokenizer(prompt)["input_ids"]) <= 80 - 16
+        assert prompt.startswith("Arabic: ") and prompt.endswith("\nEnglish:")
+    for where in info["truncated_segments"]:
+        assert len(tokenizer(f"Arabic: {sources[where]}\nEnglish:")["input_ids"]) > 64
+        heads = [p[len("Arabic: ") : -len("\nEnglish:")] for p in sent]
+        assert any(h and sources[where].startswith(h) and h != sources[where] for h in heads)
+        assert f"served: input of {where} has" in output
+
+
+def test_with_on_too_long_fail_a_long_prompt_fails_alone_and_is_never_sent(
+    server, served_tokenizer
+):
+    server.expect_request(CHAT).respond_with_json(completion("short one"))
+    target = system(
+        server.url_for("/v1"),
+        tokenizer=str(served_tokenizer),
+        context_tokens=200,
+        max_new_tokens=16,
+        on_too_long="fail",
+    )
+    short, long = generate(target, "مرحبا", "مرحبا بكم في المدينة " * 60)
+    assert short == "short one"
+    assert isinstance(long, InputTooLong)
+    assert re.fullmatch(
+        r"input too long: \d+ tokens, more than 184 \(context_tokens 200 less max_new_tokens "
+        r"16\); on_too_long: fail",
+        str(long),
+    )
+    assert len(server.log) == 1  # only the short one was sent
+    info = target.run_info()
+    assert (info["failed_too_long"], info["truncated"], info["failed"]) == (1, 0, 0)
+
+
+def test_chat_prompts_are_counted_through_the_tokenizers_chat_template(server, served_tokenizer):
+    from transformers import AutoTokenizer
+
+    server.expect_request(CHAT).respond_with_json(completion("ok"))
+    target = system(
+        server.url_for("/v1"),
+        tokenizer=str(served_tokenizer),
+        context_tokens=200,
+        max_new_tokens=16,
+        system_prompt="You translate news.",
+    )
+    long = "مرحبا بكم في المدينة " * 60
+    assert generate(target, long) == ["ok"]
+    (request, _), *_ = server.log
+    messages = json.loads(request.data)["messages"]
+    assert messages[0] == {"role": "system", "content": "You translate news."}
+    tokenizer = AutoTokenizer.from_pretrained(served_tokenizer)
+    rendered = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    assert len(tokenizer(rendered, add_special_tokens=False)["input_ids"]) <= 184
+    instruction, cut = messages[-1]["content"].split("\n\n", 1)
+    assert instruction.startswith("Translate the following Arabic text into English.")
+    assert cut and long.startswith(cut) and len(cut) < len(long)
+    assert target.run_info()["truncated_segments"] == [f"c/{long}"]
+
+
+def test_api_chat_needs_a_tokenizer_with_a_chat_template(tmp_path):
+    build_tokenizer(tmp_path / "plain", model_max_length=4096)
+    target = system("http://127.0.0.1:1/v1", tokenizer=str(tmp_path / "plain"), context_tokens=80)
+    with pytest.raises(HarnessError, match=r"api: chat counts prompts through the chat template"):
+        target.load()
+    completions = system(
+        "http://127.0.0.1:1/v1",
+        api="completions",
+        tokenizer=str(tmp_path / "plain"),
+        context_tokens=80,
+    )
+    assert completions.load() is not None
+
+
+def test_a_missing_tokenizer_folder_is_a_user_error_before_anything_runs(tmp_path):
+    with pytest.raises(HarnessError, match="model folder not found"):
+        system("http://127.0.0.1:1/v1", tokenizer="./no-such-folder", context_tokens=80)
