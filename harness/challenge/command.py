@@ -19,7 +19,7 @@ from harness.errors import HarnessError
 from harness.metrics import Metric, make_metric
 from harness.records import Status
 from harness.run.evaluate import prepare
-from harness.run.runner import run_plan
+from harness.run.generation import generate_outputs
 
 PAIRS_NAME = "pairs.jsonl"
 RESULTS_NAME = "challenge.json"
@@ -47,7 +47,7 @@ def from_config(
     """Run the config's systems (an ``outputs`` system just reads its file) and perturb every
     output; the config's metrics score the pairs unless ``metric_names`` are given."""
     prepared = prepare(load_config(config))
-    generations = run_plan(prepared.plan, prepared.systems, advance)
+    generations = generate_outputs(prepared.plan, prepared.systems, advance)
     several = len(prepared.systems) > 1
     items = [
         Item(

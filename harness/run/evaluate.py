@@ -22,10 +22,10 @@ from harness.records import Example, Generation, MetricResult, Status
 from harness.report_model import JsonObject, Report
 from harness.run.cache import OutputCache, resolve_cache_dir
 from harness.run.executors import Executor, make_executor
+from harness.run.generation import generate_outputs
 from harness.run.judging import attach_pairwise, attach_verdicts, run_judges, run_pairwise
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
 from harness.run.report_builder import build_report, embed_entries, status_counts
-from harness.run.runner import run_plan
 from harness.run.scoring import article_groups, score_systems
 from harness.run.steps import step_runner
 from harness.stats import Resample, bootstrap_signature
@@ -105,7 +105,7 @@ def evaluate(
     run_step = step_runner(cache)
     for system in prepared.systems.values():
         system.connect(prepared.systems, run_step)  # each pipeline step cached on its own
-    generations = run_plan(
+    generations = generate_outputs(
         prepared.plan,
         prepared.systems,
         advance,

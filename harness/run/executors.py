@@ -1,8 +1,8 @@
 """Where batches of work items run: in this process (``local``, the default) or on Ray actors.
 
-An executor only turns one system's batches into generations. Everything around it is the
-runner's (:func:`harness.run.runner.run_plan`) and the same for both: cache lookups before any
-work is sent, and, as each batch comes back, the cache write, ``outputs.jsonl``, failure
+An executor only turns one system's batches into generations. Everything around it belongs to
+:func:`harness.run.generation.generate_outputs` and is the same for both: cache lookups before
+any work is sent, and, as each batch comes back, the cache write, ``outputs.jsonl``, failure
 counting and ``max_failures``.
 
 The Ray executor sends the uncached batches of a cacheable system (a model) through Ray Data

@@ -22,14 +22,14 @@ from pydantic import Field, field_validator
 from harness.atomic import build_once
 from harness.corpus.hub import hub_unreachable
 from harness.errors import HarnessError
-from harness.models.cache import resolve_cache_dir
-from harness.models.packaged import PACKAGED_MODELS
-from harness.models.packaged import PREFIX as PACKAGED_PREFIX
-from harness.models.packaged import fetch as fetch_packaged
 from harness.paths import resolve
 from harness.provenance import file_sha256
 from harness.systems.base import SystemParams
 from harness.systems.input_length import InputLengthKeys
+from harness.weights.cache import resolve_cache_dir
+from harness.weights.packaged import PACKAGED_MODELS
+from harness.weights.packaged import PREFIX as PACKAGED_PREFIX
+from harness.weights.packaged import fetch as fetch_packaged
 
 if TYPE_CHECKING:
     import torch

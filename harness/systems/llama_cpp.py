@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import Field, field_validator
 
 from harness.errors import HarnessError
-from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
 from harness.systems.hf_loading import ModelSource, known_packaged_model
 from harness.systems.input_length import InputLengthKeys, LongInputs
 from harness.systems.llama_cpp_kernels import KernelPlan, model_params_for, this_build_plan
 from harness.systems.prompting import PromptKeys, cut_at_stop
+from harness.weights.packaged import PREFIX as PACKAGED_PREFIX
 
 if TYPE_CHECKING:
     from llama_cpp import Llama

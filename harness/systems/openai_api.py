@@ -48,12 +48,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, JsonValue, field_validator, model_validator
 
 from harness.errors import HarnessError
-from harness.models.packaged import PREFIX as PACKAGED_PREFIX
 from harness.records import Example, Task
 from harness.systems.base import _NOT_IN_FINGERPRINT, System, SystemParams
 from harness.systems.hf_loading import ModelSource, load_tokenizer
 from harness.systems.input_length import InputLengthKeys, InputTooLong, LongInputs, OnTooLong
 from harness.systems.prompting import PROMPT_TEMPLATE_VERSION, PromptKeys, cut_at_stop
+from harness.weights.packaged import PREFIX as PACKAGED_PREFIX
 
 if TYPE_CHECKING:
     import httpx

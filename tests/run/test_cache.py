@@ -385,7 +385,7 @@ def test_empty_outputs_are_not_cached_as_successes(tmp_path, plugins):
 
 def test_an_empty_output_stored_by_an_older_harness_is_retried(tmp_path):
     from harness.records import Example
-    from harness.run.runner import _from_cache
+    from harness.run.generation import _from_cache
 
     class Fake:
         name = "fake"

@@ -145,9 +145,9 @@ def test_report_command_rerenders_from_the_json_alone(finished_run, monkeypatch)
     def no_model(*args, **kwargs):
         raise AssertionError("harness report must not run anything")
 
-    # patched where they are looked up: the CLI's prepare, evaluate's run_plan
+    # patched where they are looked up: the CLI's prepare, evaluate's generate_outputs
     monkeypatch.setattr(harness.cli, "prepare", no_model)
-    monkeypatch.setattr(harness.run.evaluate, "run_plan", no_model)
+    monkeypatch.setattr(harness.run.evaluate, "generate_outputs", no_model)
     result = CliRunner().invoke(app, ["report", str(out)])
     assert result.exit_code == 0, result.output
     markdown = (out / "report.md").read_text(encoding="utf-8")

