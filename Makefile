@@ -84,7 +84,7 @@ test: lint browser sysinfo
 # The everyday inner loop: the unit tests, without the files that run real models, servers, the
 # browser or Ray (tests/conftest.py, SLOW_FILES); `make test` runs everything.
 check: $(STAMP)
-	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q -m 'not slow'
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/pytest -q -m 'not slow' -n auto
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]): the layout's rules
 lint: $(STAMP)

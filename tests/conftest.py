@@ -74,6 +74,9 @@ SLOW_FILES = frozenset(
     {
         "challenge/test_flores_challenge.py",
         "judges/test_gemma_judge.py",
+        "metrics/learned/test_comet_parity.py",  # the converted COMET checkpoints' parity
+        "metrics/learned/test_learned_end_to_end.py",
+        "metrics/test_sacrebleu_vectors.py",  # FLORES-sized
         "reports/html/test_browser.py",
         "run/test_corpora_run.py",
         "run/test_ray_executor.py",
@@ -89,6 +92,7 @@ SLOW_FILES = frozenset(
         "systems/test_llama_cpp_kernels.py",
         "test_cli.py",  # configs/default.yaml runs gemma-3-270m
         "test_plugin_package.py",
+        "verdicts/test_breakdown.py",  # 123 NTREX articles, compared and broken down
     }
 )
 

@@ -193,6 +193,7 @@ def _flores_run(
     return folder
 
 
+@pytest.mark.slow  # two FLORES runs
 def test_one_changed_line_of_1012_is_not_a_regression(shared: Path, tmp_path: Path) -> None:
     """Done-when of issue 11: one FLORES hypothesis replaced → p ≥ 0.5 on every metric with the
     default test, and the default gate passes. (sacrebleu's --paired-ar says p = 0.0001.)"""
@@ -251,6 +252,7 @@ def test_reports_on_different_corpus_files_are_refused_unless_allowed(
     assert _compare(str(moved), str(runs["same"])).exit_code == 0  # same files, other folder
 
 
+@pytest.mark.slow  # two FLORES runs
 def test_fidelity_metrics_compare_between_reports(shared: Path, tmp_path: Path) -> None:
     """Metrics that read the source (numbers) are rebuilt from the reports and compared: every
     number 1 written as 7 in 200 hypotheses is a significant regression on `numbers`."""

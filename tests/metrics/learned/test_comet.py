@@ -3,6 +3,7 @@ held to unbabel-comet's in test_comet_parity.py)."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -139,22 +140,36 @@ def test_device_cuda_without_a_gpu_is_one_line(tmp_path, monkeypatch):
         stats_of(m, triples()[:1])
 
 
-def test_html_view_skips_malformed_error_spans():
+def test_malformed_error_spans_are_refused_when_the_report_is_read(tmp_path):
+    """Spans are typed in the report model: a hand-made report with a bad one is one line
+    naming the key (before, the HTML view skipped it quietly); good ones reach the view."""
+    import json
+
+    from harness.metrics import METRICS
+    from harness.report_model import read_report
     from harness.reports.html.view import _error_spans
 
-    details = {
-        "comet": {
-            "error_spans": [
-                {"text": "bad", "severity": "major", "confidence": 0.9, "start": 0, "end": 3},
-                {"text": 5, "severity": "minor", "confidence": 0.5},
-                "not a span",
-                {"text": "x", "severity": "minor", "confidence": "high"},
-            ]
-        },
-        "other": "not a mapping",
-    }
-    assert _error_spans(details) == [("comet", "bad", "major", 0.9)]
-    assert _error_spans(None) == [] and _error_spans({"comet": {"error_spans": 3}}) == []
+    good = {"text": "bad", "confidence": 0.9, "severity": "major", "start": 0, "end": 3}
+    segment = {"system": "mt", "task": "translation", "article_id": "a", "segment_id": "1"}
+
+    def read(spans: list) -> object:
+        document = {
+            "results": [],
+            "provenance": {},
+            "segments": [{**segment, "details": {"comet": {"error_spans": spans}}}],
+        }
+        (tmp_path / "report.json").write_text(json.dumps(document), encoding="utf-8")
+        return read_report(tmp_path, known_metric=METRICS.registered)
+
+    report = read([good])
+    assert _error_spans(report.segments[0].details) == [("comet", "bad", "major", 0.9)]
+    for bad, key in (
+        ({"text": 5, "severity": "minor", "confidence": 0.5}, "error_spans[0].text"),
+        ("not a span", "error_spans[0]"),
+        ({"text": "x", "severity": "minor", "confidence": "high"}, "error_spans[0].confidence"),
+    ):
+        with pytest.raises(HarnessError, match=rf"key 'segments\[0\]\.details\.comet\.{re.escape(key)}'"):
+            read([bad])
 
 
 def test_a_failing_segment_is_named_in_one_line_and_the_others_are_kept(tmp_path, monkeypatch):
