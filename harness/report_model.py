@@ -218,11 +218,20 @@ class SegmentEntry(Entry):
         given = self.model_fields_set
         kept = {key: getattr(self, key) for key in SLIM_KEYS if key in given}
         kept["stats"] = {name: array("d", row) for name, row in self.stats.items()}
-        return SegmentEntry.model_construct(**kept)
+        # every other field given (one shared empty value each, never written: not in the
+        # fields set): model_construct would otherwise call each default factory through
+        # inspect.signature, 0.3 ms a segment
+        return SegmentEntry.model_construct(set(kept), **_SLIM_EMPTY, **kept)
 
 
 #: what a slim segment keeps
 SLIM_KEYS = ("corpus", "system", "task", "article_id", "segment_id", "status", "stats")
+#: a slim segment's other fields: shared, so a slim segment is read, never changed
+_SLIM_EMPTY: dict[str, object] = {
+    name: field.get_default(call_default_factory=True)
+    for name, field in SegmentEntry.model_fields.items()
+    if name not in SLIM_KEYS
+}
 
 
 class EmbedEntry(Entry):
