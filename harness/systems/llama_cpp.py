@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import time
 from collections.abc import Sequence
 from functools import cached_property
@@ -52,7 +53,7 @@ class LlamaCppParams(SystemParams, PromptKeys, InputLengthKeys):
     chat: bool | None = None
     n_ctx: int = Field(default=4096, ge=16)
     n_batch: int = Field(default=512, ge=1)
-    n_threads: int | None = Field(default=None, ge=1)  # None: llama.cpp's choice
+    n_threads: int | None = Field(default=None, ge=1)  # None: the CPUs this process may use
     seed: int = 0
     max_new_tokens: int = Field(default=256, ge=1)
     # llama.cpp's AMX kernels crash (harness.systems.llama_cpp_kernels): a build that has them
@@ -93,6 +94,15 @@ def _route_llama_cpp_log() -> None:
     llama_cpp.llama_log_set(forward, ctypes.c_void_p(0))
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask, e.g. a container's CPU set), else
+    the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def llama_cpp_version() -> str | None:
     try:
         return version("llama-cpp-python")
@@ -112,6 +122,7 @@ class LlamaCpp(System):
         self.source = ModelSource.of(self.params.model, self.params.model_cache_dir, base_dir)
         self._llama: Llama | None = None
         self.kernels: KernelPlan | None = None
+        self.n_threads = self.params.n_threads or usable_cpus()
         self.load_seconds = 0.0
         self.generate_seconds = 0.0
         self.prompt_tokens = 0
@@ -142,7 +153,8 @@ class LlamaCpp(System):
                         model_path=str(gguf),
                         n_ctx=self.params.n_ctx,
                         n_batch=self.params.n_batch,
-                        n_threads=self.params.n_threads,
+                        n_threads=self.n_threads,
+                        n_threads_batch=self.n_threads,
                         seed=self.params.seed,
                         verbose=False,
                     )
@@ -294,6 +306,7 @@ class LlamaCpp(System):
             "completion_tokens": self.completion_tokens,
             "tokens_per_s": round(self.completion_tokens / seconds, 2) if seconds else None,
             "kernels": None if self.kernels is None else self.kernels.describe(),
+            "n_threads": self.n_threads,
             **self.long_inputs.run_info(),
         }
 

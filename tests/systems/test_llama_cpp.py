@@ -7,6 +7,7 @@ and these fail.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -17,7 +18,7 @@ import yaml
 from harness.errors import HarnessError
 from harness.records import Example, Task
 from harness.systems.input_length import InputTooLong
-from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version
+from harness.systems.llama_cpp import LlamaCpp, LlamaCppParams, llama_cpp_version, usable_cpus
 from harness.weights.cache import default_cache_dir
 from harness.weights.packaged import fetch
 
@@ -202,6 +203,24 @@ def test_with_fail_the_long_article_is_a_failed_output_not_an_empty_success(long
     info = report["provenance"]["systems"]["strict"]
     assert info["counts"]["failed"] == 1 and info["counts"]["generated"] == 0
     assert (info["failed_too_long"], info["truncated"]) == (1, 0)
+
+
+def test_threads_default_to_the_cpus_this_process_may_use(tmp_path):
+    """llama-cpp-python's own default is half the machine's logical CPUs (one of two here), for
+    generation; the engine gives llama.cpp every CPU it may run on, for prompts too."""
+    import llama_cpp
+
+    system = LlamaCpp(params(chat=False, n_ctx=64), tmp_path)
+    context = system.load().ctx
+    assert system.n_threads == usable_cpus() == len(os.sched_getaffinity(0))
+    assert llama_cpp.llama_n_threads(context) == llama_cpp.llama_n_threads_batch(context)
+    assert llama_cpp.llama_n_threads(context) == usable_cpus()
+    assert system.run_info()["n_threads"] == usable_cpus()
+    assert system.describe()["n_threads"] is None  # the fingerprint does not vary with the CPUs
+
+    explicit = LlamaCpp(params(chat=False, n_ctx=64, n_threads=1), tmp_path)
+    assert llama_cpp.llama_n_threads(explicit.load().ctx) == 1
+    assert explicit.run_info()["n_threads"] == 1
 
 
 def test_chat_needs_a_template_in_the_gguf(tmp_path):
