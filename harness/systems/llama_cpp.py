@@ -11,6 +11,19 @@ own template (``create_chat_completion``); with ``chat: false`` the model gets t
 few-shot prompt. Decoding is greedy (temperature 0), so outputs are deterministic for a given
 file, llama-cpp-python version and settings, which is what the fingerprint covers.
 
+**Batched decoding.** The ``batch_size`` inputs the runner hands over (default 8) are decoded
+together, in chat and plain mode alike: one llama.cpp context holds a sequence per input, and
+each step decodes the next token of all of them in one call (:mod:`.llama_cpp_batch`), from
+the prompt tokens, stops and chat template ``create_completion`` / ``create_chat_completion``
+would use. ``batch_size: 1`` runs those one input at a time, as before batching. Batched
+outputs are not bit-identical to one-at-a-time ones (other matrix shapes change the last bits,
+which a quantized model turns into another token now and then; they score alike): so a batched
+system's fingerprint carries ``decoding: batched`` besides ``batch_size``, while ``batch_size:
+1`` keeps the fingerprint (and cached outputs) of before. An input's output can depend on the
+other inputs of its batch; the same inputs in the same order give the same outputs.
+``n_threads`` defaults to the CPUs this process may use (its affinity mask), for prompts and
+generation alike; ``run_info`` records it.
+
 An input whose prompt does not fit ``n_ctx`` together with ``max_new_tokens`` follows
 ``on_too_long`` (:mod:`harness.systems.input_length`): ``truncate`` (the default) cuts its source
 to its first tokens, counted by the loaded model's own tokenizer (``llama.tokenize``, in chat
@@ -37,6 +50,7 @@ from harness.records import Example, Task
 from harness.systems.base import System, SystemParams
 from harness.systems.hf_loading import ModelSource, known_packaged_model
 from harness.systems.input_length import InputLengthKeys, LongInputs
+from harness.systems.llama_cpp_batch import BatchDecoder, Job, pack
 from harness.systems.llama_cpp_kernels import KernelPlan, model_params_for, this_build_plan
 from harness.systems.prompting import PromptKeys, cut_at_stop
 from harness.weights.packaged import PREFIX as PACKAGED_PREFIX
@@ -54,6 +68,8 @@ class LlamaCppParams(SystemParams, PromptKeys, InputLengthKeys):
     n_ctx: int = Field(default=4096, ge=16)
     n_batch: int = Field(default=512, ge=1)
     n_threads: int | None = Field(default=None, ge=1)  # None: the CPUs this process may use
+    #: inputs decoded together (batched greedy decoding); 1: one at a time
+    batch_size: int = Field(default=8, ge=1)
     seed: int = 0
     max_new_tokens: int = Field(default=256, ge=1)
     # llama.cpp's AMX kernels crash (harness.systems.llama_cpp_kernels): a build that has them
@@ -103,6 +119,45 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+class _Request(Exception):
+    """What a chat handler passed to ``create_completion``, caught instead of run."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        super().__init__("create_completion")
+        self.settings = settings
+
+
+class _RequestRecorder:
+    """Stands in for the ``Llama`` in a chat handler's call: everything is the model's, but
+    ``create_completion`` raises its arguments (the rendered prompt's tokens and the stops)."""
+
+    def __init__(self, llama: Llama) -> None:
+        self._llama = llama
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._llama, name)
+
+    def create_completion(self, *args: Any, **settings: Any) -> Any:
+        raise _Request(settings)
+
+
+def completion_prompt(llama: Llama, prompt: str) -> list[int]:
+    """The tokens ``create_completion`` feeds the model for a text ``prompt`` (as
+    llama-cpp-python 0.3.36's ``_create_completion`` builds them, without a suffix): the BOS
+    (or CLS) token when the model adds one, the prompt with special tokens read, then the EOS
+    (or SEP) token when the model adds one."""
+    model = llama._model
+    cls, sep = model.token_cls(), model.token_sep()
+    head = [cls if cls != -1 else llama.token_bos()]
+    if not model.add_bos_token() or head == [-1]:
+        head = []
+    tail = [sep if sep != -1 else llama.token_eos()]
+    if not model.add_eos_token() and sep == -1:
+        tail = []
+    body = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True) if prompt else []
+    return head + body + tail
+
+
 def llama_cpp_version() -> str | None:
     try:
         return version("llama-cpp-python")
@@ -121,6 +176,7 @@ class LlamaCpp(System):
         super().__init__(params, base_dir)
         self.source = ModelSource.of(self.params.model, self.params.model_cache_dir, base_dir)
         self._llama: Llama | None = None
+        self._decoder: BatchDecoder | None = None
         self.kernels: KernelPlan | None = None
         self.n_threads = self.params.n_threads or usable_cpus()
         self.load_seconds = 0.0
@@ -167,6 +223,9 @@ class LlamaCpp(System):
         return self._llama
 
     def _close(self) -> None:
+        if self._decoder is not None:
+            self._decoder.close()
+            self._decoder = None
         if self._llama is not None:
             self._llama.close()
             self._llama = None
@@ -187,6 +246,8 @@ class LlamaCpp(System):
 
     # -- generation ------------------------------------------------------------------------
     def generate(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        if self.params.batch_size > 1:
+            return self.generate_batched(examples)
         outputs: list[str | Exception | None] = []
         for example in examples:
             try:
@@ -199,13 +260,7 @@ class LlamaCpp(System):
         llama = self.load()
         chat = self.chat
         stops = self.params.stops(self.task, chat)
-        settings: dict[str, Any] = {
-            "max_tokens": self.params.max_new_tokens,
-            "temperature": 0.0,
-            "repeat_penalty": 1.0,
-            "stop": stops or None,
-            "seed": self.params.seed,
-        }
+        settings = self.settings(stops)
         started = time.perf_counter()
         try:
             if chat:
@@ -230,6 +285,95 @@ class LlamaCpp(System):
         self.prompt_tokens += int(usage.get("prompt_tokens", 0))
         self.completion_tokens += int(usage.get("completion_tokens", 0))
         return cut_at_stop(text, stops).strip()
+
+    def generate_batched(self, examples: Sequence[Example]) -> list[str | Exception | None]:
+        """Greedy decoding of ``examples`` together (:mod:`harness.systems.llama_cpp_batch`);
+        an input that does not fit ``n_ctx`` is cut or fails alone, as in :meth:`generate`."""
+        stops = self.params.stops(self.task, self.chat)
+        outputs: list[str | Exception | None] = [None] * len(examples)
+        jobs: dict[int, Job] = {}
+        for i, example in enumerate(examples):
+            try:
+                source = self.fit(example)
+                job = self.job(source, stops)
+                if job is None:  # a chat format the batch cannot reproduce: one at a time
+                    outputs[i] = self.generate_one(source)
+                    continue
+                self.check_fits(len(job.prompt))
+            except ValueError as exc:  # this input only
+                outputs[i] = exc
+                continue
+            jobs[i] = job
+        if jobs:
+            self.decode(list(jobs.values()))
+        for i, job in jobs.items():
+            self.prompt_tokens += len(job.prompt)
+            self.completion_tokens += len(job.tokens)
+            text = job.text.decode("utf-8", errors="ignore")
+            outputs[i] = cut_at_stop(text, stops).strip()
+        return outputs
+
+    def decode(self, jobs: list[Job]) -> None:
+        """Decode ``jobs`` (each fitting ``n_ctx``) in as few parts as the batch context
+        holds: ``batch_size`` sequences whose prompts plus ``max_new_tokens`` fit ``n_ctx``."""
+        if self._decoder is None:
+            self._decoder = BatchDecoder(self.load(), self.params.batch_size)
+        max_new = self.params.max_new_tokens
+        started = time.perf_counter()
+        for group in pack(jobs, max_new, self.params.n_ctx, self._decoder.n_seq_max):
+            self._decoder.run([jobs[i] for i in group], max_new)
+        self.generate_seconds += time.perf_counter() - started
+
+    def job(self, source: str, stops: list[str]) -> Job | None:
+        """What ``create_completion`` (plain mode) or ``create_chat_completion`` (chat mode)
+        would decode for ``source``: the prompt's tokens, the stops and, in chat mode, the chat
+        handler's stopping criteria; ``None`` for a chat handler asking for more than greedy
+        decoding with stops (a grammar, say)."""
+        llama = self.load()
+        if not self.chat:
+            return Job(completion_prompt(llama, self.params.plain_prompt(self.task, source)), stops)
+        from llama_cpp import llama_chat_format
+
+        handler = (
+            llama.chat_handler
+            or llama._chat_handlers.get(llama.chat_format)
+            or llama_chat_format.get_chat_completion_handler(llama.chat_format)
+        )
+        try:
+            handler(
+                llama=_RequestRecorder(llama),
+                messages=self.params.messages(self.task, source),
+                **self.settings(stops),
+            )
+        except _Request as request:
+            settings = request.settings
+        else:
+            return None
+        prompt = settings.get("prompt")
+        extras = ("grammar", "logits_processor", "logit_bias", "logprobs")
+        if (
+            not isinstance(prompt, list)
+            or any(settings.get(key) is not None for key in extras)
+            or settings.get("temperature") != 0.0
+            or settings.get("repeat_penalty") != 1.0
+        ):
+            return None
+        chat_stops = settings.get("stop") or []
+        return Job(
+            list(prompt),
+            [chat_stops] if isinstance(chat_stops, str) else list(chat_stops),
+            settings.get("stopping_criteria"),
+        )
+
+    def settings(self, stops: list[str]) -> dict[str, Any]:
+        """The sampling settings of every completion: greedy, no repeat penalty."""
+        return {
+            "max_tokens": self.params.max_new_tokens,
+            "temperature": 0.0,
+            "repeat_penalty": 1.0,
+            "stop": stops or None,
+            "seed": self.params.seed,
+        }
 
     # -- long inputs -----------------------------------------------------------------------
     def fit(self, example: Example) -> str:
@@ -290,12 +434,17 @@ class LlamaCpp(System):
     # -- reporting -------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         modes = [self.params.chat] if self.params.chat is not None else [True, False]
-        return {
+        described = {
             **self.params.model_dump(mode="json", exclude={"model_cache_dir"}),
             "weights": self.source.fingerprint,
             "engine": {"llama-cpp-python": llama_cpp_version()},
             "prompting": self.params.prompting(self.task, modes),
         }
+        if self.params.batch_size > 1:
+            # batched decoding: other outputs than one at a time (llama_cpp_batch), so other
+            # fingerprints than the outputs cached before it, which batch_size 1 keeps
+            described["decoding"] = "batched"
+        return described
 
     def run_info(self) -> dict[str, Any]:
         seconds = self.generate_seconds
