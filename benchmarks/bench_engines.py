@@ -3,7 +3,12 @@
 (a) ``llama-cpp`` (the quantized GGUF in-process) against ``hf-causal`` (the same file
     de-quantized to float32 by transformers): throughput and chrF++ on the first 64 sentences,
     with the 2-shot prompt of ``configs/gemma-3-270m.yaml``, greedy, stop at the newline. The
-    two alternate batch by batch (8 sentences), so background load hits them alike.
+    two alternate batch by batch (``--batch-size`` sentences, 8), so background load hits them
+    alike. hf-causal pads each batch; llama-cpp decodes it as the harness does with that
+    ``batch_size``: its sentences together (batched greedy decoding), or one at a time through
+    llama-cpp-python's ``create_completion`` with ``--llama-batch-size 1`` (the harness before
+    batched decoding). llama-cpp's threads: ``--llama-threads``, default the harness's (the
+    CPUs this process may use). The load average is printed before and after.
 (c) ``openai`` against llama.cpp's own server (``python -m llama_cpp.server``, on 127.0.0.1) on
     the same prompt (``api: completions``): ``max_concurrency`` 1 against 4, and the harness
     against a bare ``openai`` client loop (``AsyncOpenAI``, a semaphore of 4) sending the same
@@ -74,6 +79,7 @@ def engines(
     batch: int,
     extra_buffer_types: bool,
     llama_threads: int | None,
+    llama_batch: int,
 ) -> None:
     entry = prompt_entry(max_new_tokens)
     hf = HFCausal(
@@ -84,7 +90,13 @@ def engines(
     )
     llama = LlamaCpp(
         LlamaCppParams.model_validate(
-            {**entry, "name": "llama", "type": "llama-cpp", "n_threads": llama_threads}
+            {
+                **entry,
+                "name": "llama",
+                "type": "llama-cpp",
+                "n_threads": llama_threads,
+                "batch_size": llama_batch,
+            }
         ),
         CONFIG.parent,
     )
@@ -98,12 +110,15 @@ def engines(
         llama_cpp_system.this_build_plan = guarded  # type: ignore[assignment]
     llama.load()
     print(f"llama.cpp: {llama_system_info()}; load plan {llama.kernels}")
+    mode = f"batches of {llama_batch}" if llama_batch > 1 else "one sentence at a time"
+    print(f"llama-cpp: {llama.n_threads} thread(s), {mode}")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     loads = {"hf-causal": hf.load_seconds, "llama-cpp": llama.load_seconds}
     order = hf.batch_order(items)  # hf-causal's length-sorted batches; llama-cpp takes them too
     seconds = {"hf-causal": 0.0, "llama-cpp": 0.0}
     outputs: dict[str, dict[int, str]] = {"hf-causal": {}, "llama-cpp": {}}
-    hf.generate(items[:1])  # warm-up
-    llama.generate(items[:1])
+    hf.generate(items[:1])  # warm-up (llama-cpp: creates its batch context too)
+    llama.generate(items[:2])
     llama.generate_seconds, llama.completion_tokens = 0.0, 0
     for start in range(0, len(order), batch):
         positions = order[start : start + batch]
@@ -119,8 +134,8 @@ def engines(
         print(f"  {done}/{len(items)}: {seconds} (ratio so far {ratio:.2f})", flush=True)
     print(
         f"\n(a) gemma-3-270m, {len(items)} FLORES-101 devtest sentences, 2-shot, greedy, "
-        f"max_new_tokens {max_new_tokens}, batches of {batch} (hf-causal pads them; llama-cpp "
-        "runs their sentences one by one)"
+        f"max_new_tokens {max_new_tokens}, batches of {batch} (hf-causal pads them; llama-cpp, "
+        f"{llama.n_threads} thread(s): {mode})"
     )
     print("| engine | load s | generation s | sentences/s | chrF++ |")
     print("|---|---|---|---|---|")
@@ -137,6 +152,7 @@ def engines(
     )
     same = sum(outputs["hf-causal"][i] == outputs["llama-cpp"][i] for i in range(len(items)))
     print(f"identical outputs: {same}/{len(items)}")
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 # -- (c) openai against llama.cpp's server -----------------------------------------------------
@@ -258,6 +274,12 @@ def main() -> None:
     parser.add_argument(
         "--llama-threads", type=int, default=None, help="(a): llama-cpp's n_threads"
     )
+    parser.add_argument(
+        "--llama-batch-size",
+        type=int,
+        default=None,
+        help="(a): llama-cpp's batch_size (default: --batch-size; 1: one at a time)",
+    )
     args = parser.parse_args()
     import torch
 
@@ -274,6 +296,7 @@ def main() -> None:
             args.batch_size,
             extra_buffer_types=not args.no_extra_buffer_types,
             llama_threads=args.llama_threads,
+            llama_batch=args.llama_batch_size or args.batch_size,
         )
     if args.skip != "c":
         served(items[: args.served_sentences], args.served_max_new_tokens, args.rounds)
