@@ -88,6 +88,7 @@ SLOW_FILES = frozenset(
         "systems/test_hf_gemma.py",
         "systems/test_hf_seq2seq.py",
         "systems/test_llama_cpp.py",
+        "systems/test_llama_cpp_batch.py",
         "systems/test_openai_servers.py",
         "systems/test_llama_cpp_kernels.py",
         "test_cli.py",  # configs/default.yaml runs gemma-3-270m
