@@ -11,6 +11,11 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -35,16 +40,7 @@ def metric_chart_svg(
     from matplotlib.figure import Figure
 
     height = 0.9 + 0.42 * len(bars)
-    settings = {
-        "svg.hashsalt": chart_id,
-        "svg.fonttype": "path",
-        "font.size": 9,
-        # names come from configs and reports: "$x^$" is a name, never mathtext (which would
-        # raise on it, after report.json was written) nor LaTeX
-        "text.parse_math": False,
-        "text.usetex": False,
-    }
-    with matplotlib.rc_context(settings):
+    with matplotlib.rc_context(chart_settings(chart_id)):
         figure = Figure(figsize=(4.6, height), layout="constrained")
         axes = figure.subplots()
         positions = list(range(len(bars)))[::-1]
@@ -69,10 +65,29 @@ def metric_chart_svg(
         axes.set_yticks(positions, [bar.system for bar in bars])
         axes.set_title(f"{metric} ({'higher' if higher_is_better else 'lower'} is better)")
         axes.set_xlabel("score with 95% CI" if with_ci else "score")
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-        axes.set_axisbelow(True)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        return finished_svg(figure, axes)
+
+
+def chart_settings(chart_id: str) -> dict[str, object]:
+    """matplotlib settings of every chart on a page; ``chart_id`` salts the SVG's ids."""
+    return {
+        "svg.hashsalt": chart_id,
+        "svg.fonttype": "path",
+        "font.size": 9,
+        # names come from configs, reports and label files: "$x^$" is a name, never mathtext
+        # (which would raise on it, after report.json was written) nor LaTeX
+        "text.parse_math": False,
+        "text.usetex": False,
+    }
+
+
+def finished_svg(figure: Figure, axes: Axes) -> str:
+    """The chart's common styling, then the figure as an ``<svg>`` element (call it inside
+    ``rc_context(chart_settings(...))``: the id salt applies when saving)."""
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="x", color="#dddddd", linewidth=0.6)
+    axes.set_axisbelow(True)
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     # matplotlib escapes text in its comments; dropping them keeps the page smaller anyway.
     return _COMMENT.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))

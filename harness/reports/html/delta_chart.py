@@ -4,13 +4,10 @@ deterministic output)."""
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+from harness.reports.html.charts import chart_settings, finished_svg
 
 _WORSE, _BETTER, _SAME = "#c0392b", "#2e7d32", "#9e9e9e"
 
@@ -30,7 +27,7 @@ def delta_chart_svg(title: str, bars: Sequence[DeltaBar], chart_id: str) -> str:
     from matplotlib.figure import Figure
 
     height = 0.9 + 0.36 * len(bars)
-    with matplotlib.rc_context({"svg.hashsalt": chart_id, "svg.fonttype": "path", "font.size": 9}):
+    with matplotlib.rc_context(chart_settings(chart_id)):
         figure = Figure(figsize=(5.2, height), layout="constrained")
         axes = figure.subplots()
         positions = list(range(len(bars)))[::-1]
@@ -57,9 +54,4 @@ def delta_chart_svg(title: str, bars: Sequence[DeltaBar], chart_id: str) -> str:
         axes.set_yticks(positions, [b.bucket for b in bars])
         axes.set_title(title)
         axes.set_xlabel("Δ candidate − baseline, 95% CI (red: worse, green: better, Holm)")
-        axes.spines[["top", "right"]].set_visible(False)
-        axes.grid(axis="x", color="#dddddd", linewidth=0.6)
-        axes.set_axisbelow(True)
-        buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return _COMMENT.sub("", _PROLOGUE.sub("", buffer.getvalue(), count=1))
+        return finished_svg(figure, axes)

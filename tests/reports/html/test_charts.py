@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from harness.reports.html.charts import Bar, metric_chart_svg
+from harness.reports.html.delta_chart import DeltaBar, delta_chart_svg
 
 
 def chart(bars, chart_id="c1", higher=True):
@@ -47,3 +48,14 @@ def test_names_with_dollar_signs_are_text_not_mathtext():
     assert dollars.startswith("<svg")
     assert dollars != plain  # the dollar signs are drawn as glyphs
     assert metric_chart_svg("$bleu^$", [Bar("a", 1.0)], True, "c2").startswith("<svg")
+
+
+def test_breakdown_buckets_with_dollar_signs_are_text_too():
+    """A bucket is a label from the user's --labels file or a report: the breakdown chart
+    shares the metric chart's settings (before, it parsed "$x^$" as mathtext and raised)."""
+    bars = [
+        DeltaBar("cost $x^$ y", -1.0, -2.0, 0.5, "worse"),
+        DeltaBar("$\\frac{", 0.5, None, None, "better"),
+    ]
+    svg = delta_chart_svg("chrf by domain", bars, "d1")
+    assert svg.startswith("<svg") and svg == delta_chart_svg("chrf by domain", bars, "d1")
