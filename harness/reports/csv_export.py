@@ -65,15 +65,12 @@ def _columns(preferred: Sequence[str], entries: Iterable[Entry], skip: set[str])
     return [c for c in preferred if c in seen] + [c for c in seen if c not in preferred]
 
 
-def _value(entry: Entry, key: str) -> object:
-    return dict(entry.given()).get(key)
-
-
 def results_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
     """Header and rows of ``results.csv``: one row per system, task and metric."""
     results = report.results
     header = _columns(_RESULT_COLUMNS, results, set())
-    return header, [[_cell(_value(r, c)) for c in header] for r in results]
+    rows = [dict(r.given()) for r in results]
+    return header, [[_cell(row.get(c)) for c in header] for row in rows]
 
 
 def _segments_stream(report: Report) -> tuple[list[str], Iterator[list[Cell]]]:

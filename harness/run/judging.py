@@ -272,9 +272,7 @@ def _pair(candidate: Generation, baseline: Generation) -> Pair:
 
 
 def _preference_json(summary: Preference) -> JsonObject:
-    def interval(value: Interval | None) -> list[float] | None:
-        return None if value is None else [value.low, value.high]
-
+    interval = Interval.bounds
     return {
         "wins": summary.wins,
         "ties": summary.ties,

@@ -40,6 +40,11 @@ class Interval:
     low: float
     high: float
 
+    @staticmethod
+    def bounds(interval: Interval | None) -> list[float] | None:
+        """``[low, high]`` as a report stores it, or None."""
+        return None if interval is None else [interval.low, interval.high]
+
 
 #: draws per block: 4M (16 MB of int32 draws, 32 MB of counts), so FLORES-sized sets still take
 #: one block and a 103k-segment comparison stays well under 1 GB (16M took 260 MB a block)

@@ -109,9 +109,7 @@ class BucketComparison:
     def to_json(self) -> JsonObject:
         r = self.result
 
-        def bounds(interval: Interval | None) -> list[float] | None:
-            return None if interval is None else [interval.low, interval.high]
-
+        bounds = Interval.bounds
         return {
             "by": self.by,
             "bucket": self.bucket,
