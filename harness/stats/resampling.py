@@ -46,9 +46,12 @@ class Interval:
         return None if interval is None else [interval.low, interval.high]
 
 
-#: draws per block: 4M (16 MB of int32 draws, 32 MB of counts), so FLORES-sized sets still take
-#: one block and a 103k-segment comparison stays well under 1 GB (16M took 260 MB a block)
-BLOCK_ELEMENTS = 1 << 22
+#: draws per block: 1M (4 MB of int32 draws, 4 to 8 MB of counts). Memory stays flat for any
+#: corpus size, and blocks this small are reused from the heap: 16 MB blocks were fresh pages
+#: each time, and after the scoring workers' fork their page faults made the 10k Tatoeba
+#: bootstrap take 0.48 s instead of 0.12 s (benchmarks/RESULTS.md). FLORES-sized sets still take
+#: one block.
+BLOCK_ELEMENTS = 1 << 20
 
 
 def block_rows(n: int, rows: int) -> int:
