@@ -11,7 +11,7 @@ from typing import IO
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
-from harness.forking import own_std_streams, usable_cores
+from harness.forking import frozen_heap, own_std_streams, usable_cores
 from harness.metrics import METRICS
 from harness.report_model import REPORT_NAME, Report, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
@@ -53,7 +53,8 @@ def _fork_html(report: Report, out_dir: Path) -> int | None:
     or None where there is no fork, one core, or a report too small to gain from it."""
     if len(report.segments) < PARALLEL_HTML_MIN or not hasattr(os, "fork") or usable_cores() < 2:
         return None
-    pid = os.fork()
+    with frozen_heap():
+        pid = os.fork()
     if pid == 0:  # the child: render, then leave without running the parent's exit handlers
         code = 1
         try:

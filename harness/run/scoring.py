@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from harness.forking import own_std_streams, usable_cores
+from harness.forking import frozen_heap, own_std_streams, usable_cores
 from harness.metrics.base import Metric, Stats
 from harness.records import Generation, MetricResult, Task
 from harness.stats import Resample
@@ -93,7 +93,9 @@ def segment_stats(
             mp_context=multiprocessing.get_context("fork"),
             initializer=own_std_streams,
         ) as pool:
-            chunks = list(pool.map(_chunk_stats, tasks))
+            with frozen_heap():  # the workers are forked on the first task's submission
+                computing = pool.map(_chunk_stats, tasks)
+            chunks = list(computing)
     except BrokenProcessPool:  # a worker died (killed, out of memory): do it here instead
         log.warning("a scoring worker died; computing the statistics in this process")
         return segment_stats(jobs, workers=1)
