@@ -26,7 +26,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, PrivateAttr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    PrivateAttr,
+    ValidationError,
+    field_serializer,
+)
 
 from harness.errors import HarnessError
 
@@ -206,6 +214,12 @@ class SegmentEntry(Entry):
     judge: dict[str, JudgeVerdict] = Field(default_factory=dict)
     #: labels for ``harness compare --by NAME`` (docs/breakdowns.md)
     labels: dict[str, str] = Field(default_factory=dict)
+
+    @field_serializer("stats")
+    def _plain_rows(self, stats: dict[str, Sequence[float]]) -> dict[str, list[float]]:
+        # one call a segment: pydantic serialises a Sequence field item by item in Python,
+        # which took two thirds of writing a 10k-segment report.json
+        return {name: list(row) for name, row in stats.items()}
 
     @property
     def where(self) -> str:

@@ -19,8 +19,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from harness.judges.rubric import SCALE, Rubric, RubricKind
 from harness.systems.judge_engines import TokenChoice
 
@@ -46,6 +44,8 @@ def extract_json(text: str) -> Any:
 
 def parse_reply(rubric: Rubric, text: str) -> dict[str, Any]:
     """The reply's JSON object, checked against the rubric's schema."""
+    import jsonschema  # 40 ms to import: only runs that judge need it
+
     value = extract_json(text)
     try:
         jsonschema.validate(value, rubric.schema())
