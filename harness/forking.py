@@ -28,16 +28,33 @@ def own_std_streams() -> None:
 
 @contextmanager
 def frozen_heap() -> Iterator[None]:
-    """Fork children inside this block: the parent's objects are moved out of the garbage
-    collector's reach (``gc.freeze``) while they are forked, and back after.
+    """Leave the objects alive now out of the garbage collector's walks (``gc.freeze``) inside
+    this block; they are put back after it (unless an outer block froze them).
 
-    A forked child shares its parent's memory until it writes to a page. The collector writes
-    to every object it walks, so a child's first full collection would copy the whole
-    inherited heap (the corpus, every output), page by page, though the child only reads a
-    few of those objects. Frozen, they are never walked in the child: the 10k-segment Tatoeba
-    run takes 14k fewer page faults and 0.4 s less CPU (benchmarks/RESULTS.md)."""
+    Two uses. Make many objects inside it (a report's segments): each full collection they
+    trigger would walk the run's data again and free nothing. And let a library fork children
+    inside it (a process pool: its children never return into the block, so they keep the
+    objects frozen): see :func:`fork_frozen`."""
+    outermost = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         yield
     finally:
+        if outermost:
+            gc.unfreeze()
+
+
+def fork_frozen() -> int:
+    """``os.fork()``, the child keeping every object it inherits out of the collector's walks.
+
+    A forked child shares its parent's memory until it writes to a page, and the collector
+    writes to every object it walks: a child's first full collection would copy the whole
+    inherited heap (the corpus, every output), page by page, though it reads a few of those
+    objects. On the 10k-segment Tatoeba run, freezing saves 14k page faults and 0.4 s of CPU
+    (benchmarks/RESULTS.md). The parent collects as before."""
+    outermost = gc.get_freeze_count() == 0
+    gc.freeze()
+    pid = os.fork()
+    if pid and outermost:
         gc.unfreeze()
+    return pid

@@ -93,7 +93,8 @@ def segment_stats(
             mp_context=multiprocessing.get_context("fork"),
             initializer=own_std_streams,
         ) as pool:
-            with frozen_heap():  # the workers are forked on the first task's submission
+            # the workers are forked on the first task's submission, and keep the heap frozen
+            with frozen_heap():
                 computing = pool.map(_chunk_stats, tasks)
             chunks = list(computing)
     except BrokenProcessPool:  # a worker died (killed, out of memory): do it here instead
