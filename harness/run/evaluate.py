@@ -16,6 +16,7 @@ from pathlib import Path
 from harness.config import RunConfig
 from harness.corpus.loader import Corpus, load_corpus
 from harness.errors import HarnessError
+from harness.forking import frozen_heap
 from harness.metrics import Metric, make_metric
 from harness.provenance import environment
 from harness.records import Example, Generation, MetricResult, Status
@@ -25,7 +26,12 @@ from harness.run.executors import Executor, make_executor
 from harness.run.generation import generate_outputs
 from harness.run.judging import attach_pairwise, attach_verdicts, run_judges, run_pairwise
 from harness.run.plan import WorkItem, build_plan, chosen_corpora
-from harness.run.report_builder import build_report, embed_entries, status_counts
+from harness.run.report_builder import (
+    build_report,
+    embed_entries,
+    scores_report,
+    status_counts,
+)
 from harness.run.scoring import article_groups, score_systems
 from harness.run.steps import step_runner
 from harness.stats import Resample, bootstrap_signature
@@ -88,17 +94,26 @@ def evaluate(
     cache: OutputCache | None = None,
     on_outputs: Callable[[Sequence[Generation]], None] = lambda generations: None,
     executor: Executor | None = None,
+    on_scores: Callable[[Report], None] = lambda scores: None,
 ) -> Report:
     """Run the plan and return its report.
 
     With ``cache``, stored outputs are reused and new ones committed batch by batch;
     ``on_outputs`` sees each finished batch (the run folder's ``outputs.jsonl``). Batches run
-    on ``executor`` (default: the config's ``executor``, closed at the end).
+    on ``executor`` (default: the config's ``executor``, closed at the end). ``on_scores`` gets
+    the scores as soon as they are final (a report without its segments): the run's charts
+    are drawn from them while the report is built and written.
     """
     if executor is None:
         with make_executor(prepared.config.executor) as own:
             return evaluate(
-                prepared, advance, warn, cache=cache, on_outputs=on_outputs, executor=own
+                prepared,
+                advance,
+                warn,
+                cache=cache,
+                on_outputs=on_outputs,
+                executor=own,
+                on_scores=on_scores,
             )
     started = time.perf_counter()
     warnings = list(prepared.warnings)
@@ -182,6 +197,7 @@ def evaluate(
         "warnings": warnings,
         "duration_s": round(time.perf_counter() - started, 3),
     }
+    on_scores(scores_report(results, provenance))
     comparisons = None
     if config.compare is not None:
         comparisons = [
@@ -205,7 +221,8 @@ def evaluate(
         for corpus in prepared.corpora
         for entry in embed_entries(corpus.name, corpus.articles)
     ]
-    report = build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
+    with frozen_heap():  # the outputs and scores live to the end: no collection re-walks them
+        report = build_report(by_group, results, prepared.metrics, provenance, comparisons, embeds)
     attach_verdicts(report, judges, verdicts)
     baseline = config.compare.baseline if config.compare is not None else None
     attach_pairwise(

@@ -75,7 +75,8 @@ def build_report(
             segment_stats.setdefault(key, {})[result.metric] = list(row)
     # the run's own data: validated (non-strictly: numpy floats are floats), not re-checked
     # as an untrusted file would be
-    segments = [
+    report = scores_report(results, provenance)
+    report.segments = [
         SegmentEntry.model_validate(
             {
                 **_segment_row(generation, segment_scores.get((corpus, system, index), {})),
@@ -87,7 +88,16 @@ def build_report(
         for (corpus, system), generations in generations_by_group.items()
         for index, generation in enumerate(generations)
     ]
-    report = Report(
+    if comparisons is not None:
+        report.comparisons = list(comparisons)
+    if embeds is not None:
+        report.embeds = [EmbedEntry.model_validate(e, strict=False) for e in embeds]
+    return report
+
+
+def scores_report(results: Sequence[MetricResult], provenance: JsonObject) -> Report:
+    """A report of the corpus scores alone, without segments: what its charts are drawn from."""
+    return Report(
         schema_version=SCHEMA_VERSION,
         results=[
             ResultEntry.model_validate(
@@ -105,14 +115,9 @@ def build_report(
             )
             for r in results
         ],
-        segments=segments,
+        segments=[],
         provenance=Provenance.model_validate(provenance, strict=False),
     )
-    if comparisons is not None:
-        report.comparisons = list(comparisons)
-    if embeds is not None:
-        report.embeds = [EmbedEntry.model_validate(e, strict=False) for e in embeds]
-    return report
 
 
 def embed_entries(corpus: str, articles: Sequence[Article]) -> list[JsonObject]:
