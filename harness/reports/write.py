@@ -11,11 +11,14 @@ from typing import IO
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
-from harness.forking import frozen_heap, own_std_streams, usable_cores
+from harness.forking import fork_frozen, own_std_streams, usable_cores
 from harness.metrics import METRICS
 from harness.report_model import REPORT_NAME, Report, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
 from harness.reports.html import HTML_NAME, write_html_report
+from harness.reports.html.charts import MetricChart
+from harness.reports.html.charts_ahead import ChartsAhead
+from harness.reports.html.view import DrawChart
 from harness.reports.markdown import render_markdown
 
 
@@ -43,55 +46,66 @@ def write_json(report: Report, handle: IO[str]) -> None:
     handle.write("\n}\n" if written else "}\n")
 
 
-#: segments from which report.html is rendered in a forked child, beside the other files
+#: segments from which report.html and the CSV files are written in a forked child, beside
+#: report.json and report.md
 PARALLEL_HTML_MIN = 2000
 
 
-def _fork_html(report: Report, out_dir: Path) -> int | None:
-    """Render report.html in a forked child (its charts draw with matplotlib, as long as the
-    other files take together), so the two halves run on two cores. Returns the child's pid,
-    or None where there is no fork, one core, or a report too small to gain from it."""
+def _json_and_markdown(report: Report, out_dir: Path) -> None:
+    # Each file is written whole or not at all (temp file, then rename): a reader or a killed
+    # run never leaves a truncated report.json behind.
+    with atomic_open(out_dir / REPORT_NAME) as handle:
+        write_json(report, handle)  # streamed: no second copy in memory
+    atomic_write_text(out_dir / "report.md", render_markdown(report))
+
+
+def _exports_and_html(report: Report, out_dir: Path, draw: DrawChart) -> None:
+    write_exports(report, out_dir)  # first: the charts drawn ahead arrive meanwhile
+    write_html_report(report, out_dir, draw)
+
+
+def _fork_writer(report: Report, out_dir: Path, draw: DrawChart) -> int | None:
+    """Write the CSV files and report.html in a forked child, so that they and report.json
+    (about as long together) are written on two cores. Returns the child's pid, or None where
+    there is no fork, one core, or a report too small to gain from it."""
     if len(report.segments) < PARALLEL_HTML_MIN or not hasattr(os, "fork") or usable_cores() < 2:
         return None
-    with frozen_heap():
-        pid = os.fork()
-    if pid == 0:  # the child: render, then leave without running the parent's exit handlers
+    pid = fork_frozen()
+    if pid == 0:  # the child: write, then leave without running the parent's exit handlers
         code = 1
         try:
             own_std_streams()
-            write_html_report(report, out_dir)
+            _exports_and_html(report, out_dir, draw)
             code = 0
         finally:
             os._exit(code)
     return pid
 
 
-def _html_done(pid: int | None, report: Report, out_dir: Path) -> None:
-    """Wait for the child; if it failed (or there was none), render here: the same file, or
-    the same error, as a serial run."""
+def _writer_done(pid: int | None, report: Report, out_dir: Path, draw: DrawChart) -> None:
+    """Wait for the child; if it failed (or there was none), write its files here: the same
+    files, or the same error, as a serial run."""
     if pid is not None:
         _, status = os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) == 0:
             return
-    write_html_report(report, out_dir)
+    _exports_and_html(report, out_dir, draw)
 
 
-def write_report(report: Report, out_dir: Path) -> None:
+def write_report(report: Report, out_dir: Path, charts: ChartsAhead | None = None) -> None:
+    """Write every file of ``report`` into ``out_dir``; report.html takes the charts drawn
+    ahead by ``charts`` (the run's charts child, sent the scores)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    html = _fork_html(report, out_dir)
+    draw = charts.draw if charts is not None else MetricChart.svg
+    child = _fork_writer(report, out_dir, draw)
     try:
-        # Each file is written whole or not at all (temp file, then rename): a reader or a
-        # killed run never leaves a truncated report.json behind.
-        with atomic_open(out_dir / REPORT_NAME) as handle:
-            write_json(report, handle)  # streamed: no second copy in memory
-        atomic_write_text(out_dir / "report.md", render_markdown(report))
-        write_exports(report, out_dir)
+        _json_and_markdown(report, out_dir)
     except BaseException:
-        if html is not None:  # no orphan left rendering after the run stopped
-            os.kill(html, signal.SIGKILL)
-            os.waitpid(html, 0)
+        if child is not None:  # no orphan left writing after the run stopped
+            os.kill(child, signal.SIGKILL)
+            os.waitpid(child, 0)
         raise
-    _html_done(html, report, out_dir)
+    _writer_done(child, report, out_dir, draw)
 
 
 REPORT_FILES = (REPORT_NAME, "report.md", HTML_NAME, RESULTS_NAME, SEGMENTS_NAME)

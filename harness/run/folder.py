@@ -31,6 +31,7 @@ from harness.corpus.spec import absolute_paths
 from harness.errors import HarnessError
 from harness.records import Generation
 from harness.report_model import REPORT_NAME, Report
+from harness.reports.html.charts_ahead import ChartsAhead
 from harness.reports.write import remove_reports, write_report
 from harness.run.lock import FolderLock
 from harness.run.secrets import RedactingFilter, redact, redact_report, secret_values
@@ -102,7 +103,13 @@ class RunFolder:
     """
 
     def __init__(
-        self, path: Path, config: RunConfig, cache_dir: Path | None, *, replace: bool = False
+        self,
+        path: Path,
+        config: RunConfig,
+        cache_dir: Path | None,
+        *,
+        replace: bool = False,
+        charts: ChartsAhead | None = None,
     ) -> None:
         self.path = path
         self.replace = replace  # delete an earlier run's reports first (``--force``)
@@ -115,6 +122,7 @@ class RunFolder:
         #: env_vars values and api_key_env variables' values: masked in everything written
         self._secrets = secret_values(config.data)
         self._lock = FolderLock(path)
+        self._charts = charts  # report.html's charts, drawn ahead by a child
 
     def __enter__(self) -> RunFolder:
         try:
@@ -162,8 +170,13 @@ class RunFolder:
             self._outputs.write(json.dumps(record, ensure_ascii=False) + "\n")
         self._outputs.flush()
 
+    def send_scores(self, scores: Report) -> None:
+        """Let the charts child draw from the final scores (``evaluate``'s ``on_scores``)."""
+        if self._charts is not None:
+            self._charts.send(self._redacted(scores))
+
     def write_reports(self, report: Report) -> None:
-        write_report(redact_report(report, self._secrets) if self._secrets else report, self.path)
+        write_report(self._redacted(report), self.path, self._charts)
         counts = {name: info.counts for name, info in report.provenance.systems.items()}
         self._logger.info("reports written; outputs per system: %s", json.dumps(counts))
 
@@ -184,3 +197,6 @@ class RunFolder:
         if self._outputs is not None:
             self._outputs.close()
         self._lock.release()
+
+    def _redacted(self, report: Report) -> Report:
+        return redact_report(report, self._secrets) if self._secrets else report

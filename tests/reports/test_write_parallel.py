@@ -1,4 +1,5 @@
-"""report.html rendered in a forked child, beside the other files: the same bytes as serial."""
+"""report.html and the CSV files written in a forked child, beside report.json: the same bytes
+as serial."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_the_forked_html_is_the_serial_html(runs, tmp_path: Path, monkeypatch) -> None:
     report = json.loads((runs["base"] / REPORT_NAME).read_text(encoding="utf-8"))
     children: list[int | None] = []
-    fork = write._fork_html
-    monkeypatch.setattr(write, "_fork_html", lambda *a: children.append(fork(*a)) or children[-1])
+    fork = write._fork_writer
+    monkeypatch.setattr(write, "_fork_writer", lambda *a: children.append(fork(*a)) or children[-1])
     monkeypatch.setattr(write, "usable_cores", lambda: 2)
 
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 1)
@@ -39,7 +40,7 @@ def test_a_failing_child_surfaces_the_serial_error(runs, tmp_path: Path, monkeyp
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 1)
     monkeypatch.setattr(write, "usable_cores", lambda: 2)
 
-    def broken(report: dict, out_dir: Path) -> None:
+    def broken(*_: object) -> None:
         raise KeyError("results")
 
     monkeypatch.setattr(write, "write_html_report", broken)

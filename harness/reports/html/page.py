@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from harness.atomic import atomic_write_text
 from harness.report_model import Report
-from harness.reports.html.view import build_page
+from harness.reports.html.charts import MetricChart
+from harness.reports.html.view import DrawChart, build_page
 
 HTML_NAME = "report.html"
 
@@ -42,17 +43,17 @@ def _script() -> tuple[Markup, str]:
     return Markup(source), f"'sha256-{digest}'"
 
 
-def render_html(report: Report) -> str:
-    """The HTML page of a report."""
+def render_html(report: Report, draw: DrawChart = MetricChart.svg) -> str:
+    """The HTML page of a report (``draw``: where its charts come from)."""
     script, script_source = _script()
     return (
         _environment()
         .get_template("report.html.j2")
-        .render(page=build_page(report), script=script, script_source=script_source)
+        .render(page=build_page(report, draw), script=script, script_source=script_source)
     )
 
 
-def write_html_report(report: Report, out_dir: Path) -> Path:
+def write_html_report(report: Report, out_dir: Path, draw: DrawChart = MetricChart.svg) -> Path:
     path = out_dir / HTML_NAME
-    atomic_write_text(path, render_html(report))
+    atomic_write_text(path, render_html(report, draw))
     return path

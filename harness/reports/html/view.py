@@ -13,7 +13,7 @@ render.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +30,7 @@ from harness.report_model import (
     SegmentEntry,
 )
 from harness.reports.anchors import segment_anchor
-from harness.reports.html.charts import Bar, metric_chart_svg
+from harness.reports.html.charts import Bar, MetricChart
 from harness.reports.html.numbers_view import NumberPiece, mark_numbers
 from harness.reports.html.overlap import Piece, mark_overlap, vocabulary
 from harness.reports.judges import (
@@ -310,19 +310,23 @@ def _results_table(
     return metrics, systems, rows
 
 
-def _charts(anchor: str, metrics: list[MetricColumn], rows: list[ResultRow]) -> list[str]:
+def _charts(
+    anchor: str, metrics: list[MetricColumn], rows: list[ResultRow], draw: DrawChart
+) -> list[str]:
     charts = []
     for index, metric in enumerate(metrics):
         scores = [(row.system, row.scores[index]) for row in rows]
-        bars = [
+        bars = tuple(
             Bar(system, score.value, score.ci_low, score.ci_high)
             for system, score in scores
             if score.value is not None
-        ]
+        )
         if bars:
             charts.append(
-                metric_chart_svg(
-                    metric.name, bars, metric.higher_is_better, f"{anchor}-{metric.name}"
+                draw(
+                    MetricChart(
+                        metric.name, bars, metric.higher_is_better, f"{anchor}-{metric.name}"
+                    )
                 )
             )
     return charts
@@ -565,7 +569,11 @@ def _article_summary(
     return ArticleSummary(columns, table, len(articles), from_stats)
 
 
-def build_page(report: Report) -> Page:
+#: how the page gets a chart's SVG: drawn here (the default) or taken from charts drawn ahead
+DrawChart = Callable[[MetricChart], str]
+
+
+def build_page(report: Report, draw: DrawChart = MetricChart.svg) -> Page:
     """Turn a report into the page's content."""
     provenance = report.provenance
     alpha = report_alpha(report)
@@ -605,7 +613,7 @@ def build_page(report: Report) -> Page:
                 metrics=metrics,
                 systems=systems,
                 results=rows,
-                charts=_charts(anchor, metrics, rows),
+                charts=_charts(anchor, metrics, rows, draw),
                 matrices=_matrices(group_comparisons, metrics, alpha),
                 has_comparisons=bool(group_comparisons),
                 rows=[],
