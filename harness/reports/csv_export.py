@@ -58,7 +58,15 @@ def neutralise(value: Cell) -> Cell:
 def _columns(preferred: Sequence[str], entries: Iterable[Entry], skip: set[str]) -> list[str]:
     """The preferred columns present in any entry, then any other scalar keys, in order seen."""
     seen: dict[str, None] = {}
+    shapes: set[frozenset[str]] = set()
     for entry in entries:
+        # entries given the same fields add the same columns (a field's type says whether it
+        # is a scalar), so each set of fields is walked once; unknown keys, entry by entry
+        shape = frozenset(entry.model_fields_set)
+        extra = entry.model_extra
+        if shape in shapes and not extra:
+            continue
+        shapes.add(shape)
         for key, value in entry.given():
             if key not in skip and not isinstance(value, dict | list | Entry):
                 seen.setdefault(key)
@@ -94,9 +102,10 @@ def _segments_stream(report: Report) -> tuple[list[str], Iterator[list[Cell]]]:
     def rows() -> Iterator[list[Cell]]:
         for segment in segments:
             refs = segment.references
-            given = dict(segment.given())
+            given = segment.model_fields_set
+            extra = segment.model_extra or {}
             yield [
-                *(_cell(given.get(c)) for c in base),
+                *(_cell(getattr(segment, c) if c in given else extra.get(c)) for c in base),
                 *(refs[i] if i < len(refs) else "" for i in range(references)),
                 *(_cell(segment.scores.get(m)) for m in metrics),
                 *(_cell(segment.intermediate.get(name)) for name in steps),

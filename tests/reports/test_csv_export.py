@@ -86,3 +86,17 @@ def test_formula_cells_are_neutralised(tmp_path):
     rows = read_csv(tmp_path / "results.csv")
     assert rows[0]["system"] == "'=evil"
     assert float(rows[0]["score"]) == report["results"][0]["score"]  # numbers stay numbers
+
+
+def test_a_key_only_some_segments_have_is_a_column(tmp_path):
+    """Segments given the same fields share their columns; a key of one segment alone (a newer
+    writer's) still gets its column, and a nested one gets none."""
+    report = make_report()
+    segments = report["segments"]
+    segments[-1]["reviewer"] = "=A1"
+    segments[-1]["notes"] = {"nested": True}
+    segments[1].pop("cached", None)
+    write_exports(as_report(report), tmp_path)
+    rows = read_csv(tmp_path / SEGMENTS_NAME)
+    assert "reviewer" in rows[0] and "notes" not in rows[0]
+    assert [row["reviewer"] for row in rows] == [""] * (len(rows) - 1) + ["'=A1"]
