@@ -33,6 +33,10 @@ from harness.systems.base import System
 
 log = logging.getLogger(__name__)
 
+#: seconds between two progress lines of a system in run.log (its last batch is always logged):
+#: a file of 10k outputs read in batches of 16 used to log 645 lines
+PROGRESS_EVERY_S = 1.0
+
 
 class TooManyFailures(HarnessError):
     """More outputs failed than the config's ``max_failures`` allows; what was done is kept."""
@@ -110,20 +114,18 @@ def generate_outputs(
         todo = [i for i in _batch_order(system, items) if i not in done]
         batches = [todo[start : start + system.params.batch_size]
                    for start in range(0, len(todo), system.params.batch_size)]  # fmt: skip
-        started = time.perf_counter()
+        since, new = time.perf_counter(), 0  # the last progress line, and outputs since
         for positions, results in executor.run_batches(system, items, batches):
             if use_cache is not None:
                 _store(system, results, use_cache)
             done.update(zip(positions, results, strict=True))
-            log.info(
-                "%s: %d/%d done (batch of %d in %.2f s)",
-                name,
-                len(done),
-                len(items),
-                len(positions),
-                time.perf_counter() - started,
-            )
-            started = time.perf_counter()
+            new += len(positions)
+            now = time.perf_counter()
+            if now - since >= PROGRESS_EVERY_S or len(done) == len(items):
+                log.info(
+                    "%s: %d/%d done (%d in %.2f s)", name, len(done), len(items), new, now - since
+                )
+                since, new = now, 0
             on_outputs(results)
             advance(len(positions))
             failed = [g for g in results if g.status is Status.FAILED]

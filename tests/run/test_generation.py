@@ -282,3 +282,16 @@ def test_generate_returning_no_list_fails_each_output_with_the_type():
     generations = generate_outputs(_plan(["a", "b"]), {"s": system})
     assert {g.error for g in generations} == {"TypeError: generate returned NoneType, not a list of str"}
     assert all(g.status is Status.FAILED for g in generations)
+
+
+def test_progress_is_logged_once_a_second_and_at_the_end(caplog, monkeypatch):
+    """A fast system's many small batches make a few run.log lines, not one a batch."""
+    clock = iter(float(second) / 4 for second in range(1000))  # each reading: 0.25 s later
+    monkeypatch.setattr("harness.run.generation.time.perf_counter", lambda: next(clock))
+    caplog.set_level("INFO", logger="harness.run.generation")
+    generate_outputs(_plan([f"s{i}" for i in range(40)]), {"s": _system(batch_size=2)})
+    progress = [r.getMessage() for r in caplog.records if " done (" in r.getMessage()]
+    # 20 batches, each at least 0.25 s on this clock: a line a second, then the last batch's
+    assert 3 <= len(progress) <= 6 and progress[-1].startswith("s: 40/40 done")
+    assert all(line.endswith("in 1.00 s)") for line in progress[:-1])
+    assert sum(int(line.split("(")[1].split()[0]) for line in progress) == 40
