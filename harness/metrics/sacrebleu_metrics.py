@@ -84,7 +84,7 @@ class _SacrebleuMetric(Metric):
             streams = _streams(references[start : start + self.chunk_size])
             self._metric._check_corpus_score_args(hyps, streams)
             chunk = self._metric._extract_corpus_statistics(hyps, streams)
-            rows.extend([float(x) for x in row] for row in chunk)
+            rows.extend(list(map(float, row)) for row in chunk)
         return rows
 
     def note_references(self, references: Sequence[Sequence[str]]) -> None:
