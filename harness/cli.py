@@ -248,15 +248,16 @@ def run(
 
     With --baseline and/or --gate, then compare and gate as `harness compare` does.
     """
-    from harness.config import load_config
-    from harness.report_model import REPORT_NAME
-    from harness.reports.html.charts_ahead import ChartsAhead
-    from harness.run.evaluate import evaluate, open_cache, prepare
-    from harness.run.executors import make_executor, override_settings
-    from harness.run.folder import RunFolder, check_out_dir, default_run_dir
+    from harness.reports.html.charts_ahead import ChartsAhead  # most of what the child needs
 
     # the charts child loads matplotlib on the other core while this one loads the run
     with ChartsAhead.start() as charts:
+        from harness.config import load_config
+        from harness.report_model import REPORT_NAME
+        from harness.run.evaluate import evaluate, open_cache, prepare
+        from harness.run.executors import make_executor, override_settings
+        from harness.run.folder import RunFolder, check_out_dir, default_run_dir
+
         # usage errors in the baseline or gate surface before any model runs
         gating = None
         if baseline or gate:
