@@ -40,9 +40,17 @@ class ChartsAhead:
         and every chart is drawn where the page is."""
         if not hasattr(os, "fork") or usable_cores() < 2:
             return cls()
-        scores_read, scores_write = os.pipe()
-        charts_read, charts_write = os.pipe()
-        pid = fork_frozen()
+        opened: list[int] = []
+        try:
+            scores_read, scores_write = os.pipe()
+            opened += [scores_read, scores_write]
+            charts_read, charts_write = os.pipe()
+            opened += [charts_read, charts_write]
+            pid = fork_frozen()
+        except OSError:  # out of descriptors or processes: the run goes on without a child
+            for fd in opened:
+                os.close(fd)
+            return cls()
         if pid == 0:  # the child: draw, send, then leave without the parent's exit handlers
             code = 1
             try:

@@ -130,3 +130,16 @@ def test_a_run_draws_its_charts_ahead(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.undo()
     rerender(tmp_path / "run")
     assert (tmp_path / "run" / "report.html").read_text(encoding="utf-8") == html
+
+
+def test_a_fork_that_fails_leaves_the_run_without_a_child(report, monkeypatch) -> None:
+    def no_fork() -> int:
+        raise BlockingIOError("fork: Resource temporarily unavailable")
+
+    monkeypatch.setattr(charts_ahead, "fork_frozen", no_fork)
+    open_before = len(os.listdir("/proc/self/fd"))
+    with ChartsAhead.start() as charts:
+        assert charts._pid is None
+        charts.send(_scores(report))
+        assert render_html(report, charts.draw) == render_html(report)
+    assert len(os.listdir("/proc/self/fd")) == open_before  # its pipes were closed
