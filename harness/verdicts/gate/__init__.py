@@ -3,7 +3,7 @@ applied to a candidate and its comparisons), ``outcome`` (the text a CI log show
 (regression specs for the pytest plugin) and ``presence`` (lost outputs).
 
 The names below are imported on first use: a report writer that needs only ``presence`` does
-not pay for the gate's models (35 ms at every ``harness run``).
+not pay for the gate's models (about 30 ms at every ``harness run``).
 """
 
 from __future__ import annotations
