@@ -18,6 +18,12 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def fork_gains_a_core() -> bool:
+    """Whether work forked off runs beside this process: ``fork`` exists, and this process may
+    use a second core for it."""
+    return hasattr(os, "fork") and usable_cores() >= 2
+
+
 def own_std_streams() -> None:
     """Give a forked child stdout/stderr objects of its own: another thread of the parent
     (the progress display) may have held the inherited ones' locks at the fork, and a lock

@@ -11,13 +11,12 @@ from typing import IO
 
 from harness.atomic import atomic_open, atomic_write_text
 from harness.errors import HarnessError
-from harness.forking import fork_frozen, own_std_streams, usable_cores
+from harness.forking import fork_frozen, fork_gains_a_core, own_std_streams
 from harness.metrics import METRICS
 from harness.report_model import REPORT_NAME, Report, read_report
 from harness.reports.csv_export import RESULTS_NAME, SEGMENTS_NAME, write_exports
 from harness.reports.html import HTML_NAME, write_html_report
 from harness.reports.html.charts import MetricChart
-from harness.reports.html.charts_ahead import ChartsAhead
 from harness.reports.html.view import DrawChart
 from harness.reports.markdown import render_markdown
 
@@ -68,7 +67,7 @@ def _fork_writer(report: Report, out_dir: Path, draw: DrawChart) -> int | None:
     """Write the CSV files and report.html in a forked child, so that they and report.json
     (about as long together) are written on two cores. Returns the child's pid, or None where
     there is no fork, one core, or a report too small to gain from it."""
-    if len(report.segments) < PARALLEL_HTML_MIN or not hasattr(os, "fork") or usable_cores() < 2:
+    if len(report.segments) < PARALLEL_HTML_MIN or not fork_gains_a_core():
         return None
     pid = fork_frozen()
     if pid == 0:  # the child: write, then leave without running the parent's exit handlers
@@ -92,11 +91,10 @@ def _writer_done(pid: int | None, report: Report, out_dir: Path, draw: DrawChart
     _exports_and_html(report, out_dir, draw)
 
 
-def write_report(report: Report, out_dir: Path, charts: ChartsAhead | None = None) -> None:
-    """Write every file of ``report`` into ``out_dir``; report.html takes the charts drawn
-    ahead by ``charts`` (the run's charts child, sent the scores)."""
+def write_report(report: Report, out_dir: Path, draw: DrawChart = MetricChart.svg) -> None:
+    """Write every file of ``report`` into ``out_dir``; report.html's charts come from ``draw``
+    (a run's: :meth:`ChartsAhead.draw <harness.reports.html.charts_ahead.ChartsAhead.draw>`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    draw = charts.draw if charts is not None else MetricChart.svg
     child = _fork_writer(report, out_dir, draw)
     try:
         _json_and_markdown(report, out_dir)

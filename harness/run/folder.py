@@ -122,7 +122,8 @@ class RunFolder:
         #: env_vars values and api_key_env variables' values: masked in everything written
         self._secrets = secret_values(config.data)
         self._lock = FolderLock(path)
-        self._charts = charts  # report.html's charts, drawn ahead by a child
+        #: report.html's charts, drawn ahead by the run's charts child (or here, without one)
+        self._charts = charts if charts is not None else ChartsAhead()
 
     def __enter__(self) -> RunFolder:
         try:
@@ -172,11 +173,10 @@ class RunFolder:
 
     def send_scores(self, scores: Report) -> None:
         """Let the charts child draw from the final scores (``evaluate``'s ``on_scores``)."""
-        if self._charts is not None:
-            self._charts.send(self._redacted(scores))
+        self._charts.send(self._redacted(scores))
 
     def write_reports(self, report: Report) -> None:
-        write_report(self._redacted(report), self.path, self._charts)
+        write_report(self._redacted(report), self.path, self._charts.draw)
         counts = {name: info.counts for name, info in report.provenance.systems.items()}
         self._logger.info("reports written; outputs per system: %s", json.dumps(counts))
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import forking
 from harness.report_model import REPORT_NAME
 from harness.reports import write
 from tests.report_documents import as_report
@@ -22,7 +23,7 @@ def test_the_forked_html_is_the_serial_html(runs, tmp_path: Path, monkeypatch) -
     children: list[int | None] = []
     fork = write._fork_writer
     monkeypatch.setattr(write, "_fork_writer", lambda *a: children.append(fork(*a)) or children[-1])
-    monkeypatch.setattr(write, "usable_cores", lambda: 2)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 2)
 
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 1)
     write.write_report(as_report(report), tmp_path / "forked")
@@ -38,7 +39,7 @@ def test_the_forked_html_is_the_serial_html(runs, tmp_path: Path, monkeypatch) -
 def test_a_failing_child_surfaces_the_serial_error(runs, tmp_path: Path, monkeypatch) -> None:
     report = json.loads((runs["base"] / REPORT_NAME).read_text(encoding="utf-8"))
     monkeypatch.setattr(write, "PARALLEL_HTML_MIN", 1)
-    monkeypatch.setattr(write, "usable_cores", lambda: 2)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 2)
 
     def broken(*_: object) -> None:
         raise KeyError("results")

@@ -16,7 +16,7 @@ import json
 import os
 import signal
 
-from harness.forking import fork_frozen, own_std_streams, usable_cores
+from harness.forking import fork_frozen, fork_gains_a_core, own_std_streams
 from harness.report_model import Report
 from harness.reports.html.charts import MetricChart, load_matplotlib
 from harness.reports.html.view import build_page
@@ -38,7 +38,7 @@ class ChartsAhead:
     def start(cls) -> ChartsAhead:
         """Fork the child. Where there is no fork, or one core to run it on, there is no child
         and every chart is drawn where the page is."""
-        if not hasattr(os, "fork") or usable_cores() < 2:
+        if not fork_gains_a_core():
             return cls()
         opened: list[int] = []
         try:

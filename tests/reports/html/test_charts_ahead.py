@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness import forking
 from harness.report_model import REPORT_NAME, Report
 from harness.reports.html import charts_ahead, render_html
 from harness.reports.html.charts import MetricChart
@@ -22,7 +23,7 @@ def report(runs) -> Report:
 
 @pytest.fixture(autouse=True)
 def two_cores(monkeypatch) -> None:
-    monkeypatch.setattr(charts_ahead, "usable_cores", lambda: 2)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 2)
 
 
 def _scores(report: Report) -> Report:
@@ -96,7 +97,7 @@ def test_a_run_that_stops_before_its_scores_leaves_no_child(report) -> None:
 
 
 def test_one_core_forks_no_child(report, monkeypatch) -> None:
-    monkeypatch.setattr(charts_ahead, "usable_cores", lambda: 1)
+    monkeypatch.setattr(forking, "usable_cores", lambda: 1)
     with ChartsAhead.start() as charts:
         assert charts._pid is None
         charts.send(_scores(report))
